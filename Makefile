@@ -1,0 +1,84 @@
+# VaultPay developer entry points. Everything runs inside .venv; no global installs.
+#
+#   make run         embedded stack (SQLite, local-memory cache, eager tasks) on http://127.0.0.1:8000
+#   make test        whole test suite (uses DATABASE_URL / REDIS_URL when set)
+#   make lint        ruff check + ruff format --check
+#   make format      ruff format + ruff check --fix
+#   make bench       transfer benchmark (bench/transfers.py)
+#   make prod-check  Django deploy checks with production-like settings
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY   := $(VENV)/bin/python
+PIP  := $(PY) -m pip --disable-pip-version-check
+RUFF := $(VENV)/bin/ruff
+
+PYTEST_ARGS ?=
+RUNSERVER_ADDR ?= 127.0.0.1:8000
+
+# Stamp files: dependencies are (re)installed only when a requirements file changes.
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: help venv install install-dev run test lint format bench prod-check clean
+
+help:
+	@echo "Targets: run, test, lint, format, bench, prod-check, venv, clean"
+
+# An existing .venv is kept as is; it is only created when its interpreter is missing.
+$(PY):
+	python3 -m venv $(VENV)
+
+# Order-only prerequisite (|): .venv/bin/python is a symlink whose timestamp says nothing useful.
+$(STAMP_RUN): requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	@touch $@
+
+$(STAMP_DEV): requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	@touch $@
+
+venv: $(STAMP_DEV)
+
+install: $(STAMP_RUN)
+
+install-dev: $(STAMP_DEV)
+
+run: $(STAMP_RUN)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py create_system_wallets
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput
+	$(PY) manage.py runserver $(RUNSERVER_ADDR)
+
+test: $(STAMP_DEV)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP_DEV)
+	$(RUFF) check .
+	$(RUFF) format --check .
+
+format: $(STAMP_DEV)
+	$(RUFF) format .
+	$(RUFF) check --fix .
+
+bench: $(STAMP_DEV)
+	$(PY) bench/transfers.py
+
+# The secret key below exists only so the deploy checks can run; it is never used to serve anything.
+# Only the check framework runs here: no connection is made to PostgreSQL or Redis.
+prod-check: $(STAMP_RUN)
+	DJANGO_DEBUG=false \
+	DJANGO_SECRET_KEY=prodcheck7Qm2vX9pL4sT8wK1nR6yB3hJ5dF0gZcVaUeMiOtWqYxNbRs2Lk9Pj4Hf \
+	DJANGO_SECURE=true \
+	DJANGO_ALLOWED_HOSTS=vaultpay.example.com \
+	DJANGO_CSRF_TRUSTED_ORIGINS=https://vaultpay.example.com \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/vaultpay \
+	REDIS_URL=redis://127.0.0.1:6379/0 \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf staticfiles .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

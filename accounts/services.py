@@ -1,0 +1,29 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.exceptions import EmailTaken
+from accounts.models import User
+from audit.models import AuditEventType
+from audit.services import audit_record
+from vaultpay.errors import ValidationFailed
+
+
+@transaction.atomic
+def user_signup(*, email: str, password: str, first_name: str, last_name: str) -> User:
+    """Create a user with an Argon2-hashed password. Raises EmailTaken, ValidationFailed (weak password)."""
+    email = User.objects.normalize_email(email)
+    candidate = User(email=email, first_name=first_name, last_name=last_name)
+    try:
+        validate_password(password, user=candidate)
+    except DjangoValidationError as exc:
+        raise ValidationFailed("The password is too weak.", details={"fields": {"password": exc.messages}}) from exc
+    if User.objects.filter(email=email).exists():
+        raise EmailTaken()
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email, password, first_name=first_name, last_name=last_name)
+    except IntegrityError as exc:  # a concurrent signup with the same email won the race
+        raise EmailTaken() from exc
+    audit_record(event_type=AuditEventType.USER_SIGNED_UP, actor=user, target=user, new_values={"email": email})
+    return user

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditEventType(models.TextChoices):
+    USER_SIGNED_UP = "user.signed_up", "User signed up"
+    WALLET_CREATED = "wallet.created", "Wallet created"
+    WALLET_CLOSED = "wallet.closed", "Wallet closed"
+    WALLET_FROZEN = "wallet.frozen", "Wallet frozen"
+    WALLET_UNFROZEN = "wallet.unfrozen", "Wallet unfrozen"
+    MONEY_POSTED = "money.posted", "Money posted"
+
+
+class AuditEvent(models.Model):
+    """One privileged or money-relevant fact. Rows are only ever inserted."""
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    event_type = models.CharField(max_length=64, choices=AuditEventType.choices, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    old_values = models.JSONField(default=dict, blank=True)
+    new_values = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.target_type}:{self.target_id}"

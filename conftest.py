@@ -1,0 +1,99 @@
+"""Fixtures shared by every app's tests."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+from ledger.reconcile import ledger_reconcile
+from vaultpay.money import Money, currency_for
+from wallets.services import wallet_create
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need PostgreSQL's locks and triggers: skip them, with the reason, elsewhere."""
+    from django.conf import settings
+
+    if settings.IS_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://... to run it")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is deliberately slow; the suite only needs hashes that verify.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def auth_client(user) -> APIClient:
+    return client_for(user)
+
+
+@pytest.fixture
+def wallet(user):
+    return wallet_create(owner=user, currency=currency_for("USD"))
+
+
+@pytest.fixture
+def other_wallet(other_user):
+    return wallet_create(owner=other_user, currency=currency_for("USD"))
+
+
+def usd(amount_minor: int) -> Money:
+    return Money(amount_minor, currency_for("USD"))
+
+
+def new_key() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture
+def assert_reconciled():
+    """Call at the end of a test that moved money: the ledger must still reconcile."""
+
+    def check():
+        report = ledger_reconcile()
+        assert report.ok, report
+
+    return check
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"

@@ -1,0 +1,1 @@
+"""KYC submissions and encrypted documents live here."""

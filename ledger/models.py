@@ -1,0 +1,115 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from vaultpay.money import CURRENCY_CHOICES
+from wallets.models import Wallet
+
+
+def new_transaction_reference() -> str:
+    return "TXN-" + secrets.token_hex(8).upper()
+
+
+class TransactionKind(models.TextChoices):
+    DEPOSIT = "deposit", "Deposit"
+    WITHDRAWAL = "withdrawal", "Withdrawal"
+    TRANSFER = "transfer", "Transfer"
+    REVERSAL = "reversal", "Reversal"
+    FEE = "fee", "Fee"
+
+
+class TransactionStatus(models.TextChoices):
+    POSTED = "posted", "Posted"
+    PARTIALLY_REVERSED = "partially_reversed", "Partially reversed"
+    REVERSED = "reversed", "Reversed"
+
+
+class Transaction(models.Model):
+    """A balanced set of entries. Posted once; only its status may change afterwards."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=24, unique=True, default=new_transaction_reference, editable=False)
+    kind = models.CharField(max_length=16, choices=TransactionKind.choices)
+    status = models.CharField(max_length=24, choices=TransactionStatus.choices, default=TransactionStatus.POSTED)
+    amount = models.BigIntegerField(help_text="Minor units.")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    # The wallets money left and reached; kept on the row so a receipt or history line needs no
+    # second query. The entries remain the source of truth.
+    from_wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+")
+    to_wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+")
+    initiator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    description = models.CharField(max_length=280, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transaction_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(from_wallet=models.F("to_wallet")), name="transaction_distinct_wallets"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class EntryDirection(models.TextChoices):
+    DEBIT = "debit", "Debit"  # lowers the wallet's balance
+    CREDIT = "credit", "Credit"  # raises it
+
+
+class Entry(models.Model):
+    """One leg of a transaction on one wallet. Immutable: corrections are new reversal transactions."""
+
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="entries")
+    direction = models.CharField(max_length=6, choices=EntryDirection.choices)
+    amount = models.BigIntegerField(help_text="Minor units, always positive.")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    balance_after = models.BigIntegerField(help_text="The wallet's balance right after this entry.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "entries"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="entry_amount_positive"),
+        ]
+        indexes = [
+            # History reads one wallet's entries newest first, optionally within a date range.
+            models.Index(fields=["wallet", "-id"], name="entry_wallet_newest_idx"),
+            models.Index(fields=["wallet", "created_at"], name="entry_wallet_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.amount} {self.currency} on {self.wallet_id}"
+
+    @property
+    def signed_amount(self) -> int:
+        return self.amount if self.direction == EntryDirection.CREDIT else -self.amount
+
+
+class IdempotencyStatus(models.TextChoices):
+    COMPLETED = "completed", "Completed"
+
+
+class IdempotencyRecord(models.Model):
+    """A money request already served: written in the posting's own DB transaction."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the operation and its body.")
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="+")
+    response_status = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -1,0 +1,58 @@
+"""The ledger's invariants, checked from the entries up."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from ledger.models import Entry, EntryDirection, Transaction
+from wallets.models import Wallet
+
+_SIGNED_AMOUNT = Case(
+    When(direction=EntryDirection.CREDIT, then=F("amount")),
+    default=-F("amount"),
+    output_field=IntegerField(),
+)
+
+
+@dataclass
+class ReconcileReport:
+    wallets_checked: int = 0
+    transactions_checked: int = 0
+    wallet_mismatches: list[dict] = field(default_factory=list)
+    unbalanced_transactions: list[dict] = field(default_factory=list)
+    currency_totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.wallet_mismatches
+            or self.unbalanced_transactions
+            or any(total != 0 for total in self.currency_totals.values())
+        )
+
+
+def ledger_reconcile() -> ReconcileReport:
+    """Every wallet balance equals the sum of its entries; every transaction balances; each currency sums to 0."""
+    report = ReconcileReport()
+    entry_sums = (
+        Entry.objects.filter(wallet=OuterRef("pk")).values("wallet").annotate(total=Sum(_SIGNED_AMOUNT)).values("total")
+    )
+    wallets = Wallet.objects.annotate(ledger_total=Coalesce(Subquery(entry_sums), Value(0)))
+    for wallet_id, label_id, currency, balance, ledger_total in wallets.values_list(
+        "pk", "public_id", "currency", "balance", "ledger_total"
+    ).iterator(chunk_size=5000):
+        report.wallets_checked += 1
+        report.currency_totals[currency] = report.currency_totals.get(currency, 0) + balance
+        if balance != ledger_total:
+            report.wallet_mismatches.append(
+                {"wallet": label_id, "id": wallet_id, "balance": balance, "entries_total": ledger_total}
+            )
+
+    per_transaction = Entry.objects.values("transaction_id").annotate(net=Sum(_SIGNED_AMOUNT))
+    report.transactions_checked = Transaction.objects.count()
+    for row in per_transaction.exclude(net=0).values("transaction_id", "net")[:100]:
+        report.unbalanced_transactions.append({"transaction": str(row["transaction_id"]), "net": row["net"]})
+    for txn_id in Transaction.objects.filter(entries__isnull=True).values_list("pk", flat=True)[:100]:
+        report.unbalanced_transactions.append({"transaction": str(txn_id), "net": None, "reason": "no entries"})
+    return report

@@ -1,0 +1,37 @@
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from ledger.exceptions import TransactionNotFound
+from ledger.models import Entry, Transaction
+from wallets.models import Wallet
+
+
+def entry_history_for_user(
+    *, user, kind: str | None = None, created_after: datetime | None = None, created_before: datetime | None = None
+) -> QuerySet[Entry]:
+    """The user's side of every transaction, newest first (one entry per transaction and wallet)."""
+    entries = (
+        Entry.objects.filter(wallet__in=Wallet.objects.filter(owner=user).values("pk"))
+        .select_related("transaction__from_wallet__owner", "transaction__to_wallet__owner")
+        .order_by("-id")
+    )
+    if kind:
+        entries = entries.filter(transaction__kind=kind)
+    if created_after:
+        entries = entries.filter(created_at__gte=created_after)
+    if created_before:
+        entries = entries.filter(created_at__lt=created_before)
+    return entries
+
+
+def entry_for_user_and_transaction(*, user, transaction_id) -> Entry:
+    """The user's entry in one transaction; raises TransactionNotFound (404) for anyone not a party."""
+    entry = entry_history_for_user(user=user).filter(transaction_id=transaction_id).first() if transaction_id else None
+    if entry is None:
+        raise TransactionNotFound()
+    return entry
+
+
+def entries_of_transaction(*, transaction: Transaction) -> QuerySet[Entry]:
+    return transaction.entries.select_related("wallet").order_by("id")

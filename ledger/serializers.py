@@ -1,0 +1,103 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ledger.models import EntryDirection, TransactionKind
+from vaultpay.money import Money, format_minor
+from wallets.models import PUBLIC_ID_REGEX, Wallet, WalletKind
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class AnyValueField(serializers.Field):
+    """Passes the raw JSON value through, so vaultpay.money can give type errors their own codes."""
+
+    def to_internal_value(self, data):
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class MoneyInputSerializer(serializers.Serializer):
+    amount = AnyValueField(help_text='Decimal string in major units, e.g. "12.50".')
+    currency = AnyValueField(help_text="ISO 4217 code, e.g. USD.")
+    pin = serializers.CharField(required=False, write_only=True, help_text="Transaction PIN.")
+
+    def validate(self, attrs):
+        attrs["money"] = Money.parse(attrs.pop("amount"), attrs.pop("currency"))
+        return attrs
+
+    @staticmethod
+    def fingerprint_payload(validated: dict) -> dict:
+        money = validated["money"]
+        payload = {k: v for k, v in validated.items() if k not in ("money", "pin")}
+        return payload | {"amount": money.minor_units, "currency": money.currency.code}
+
+
+class TransferInputSerializer(MoneyInputSerializer):
+    to_wallet = serializers.RegexField(PUBLIC_ID_REGEX, help_text="Recipient wallet id, VPY-XXXXXX.")
+    description = serializers.CharField(max_length=280, required=False, default="", allow_blank=True)
+
+
+def _public_wallet_id(wallet: Wallet) -> str | None:
+    # System wallets are internal bookkeeping: clients see money coming from or going "outside".
+    return wallet.public_id if wallet.kind == WalletKind.USER else None
+
+
+class TransactionOutputSerializer(serializers.Serializer):
+    """A transaction as one of its parties sees it (context["entry"] is that party's entry)."""
+
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    kind = serializers.ChoiceField(choices=TransactionKind.choices)
+    status = serializers.CharField()
+    direction = serializers.SerializerMethodField(help_text="in or out, from the caller's point of view.")
+    amount = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    from_wallet = serializers.SerializerMethodField()
+    to_wallet = serializers.SerializerMethodField()
+    counterparty = serializers.SerializerMethodField()
+    description = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def _caller_is_sender(self, txn) -> bool:
+        return self.context["wallet_ids"] is not None and txn.from_wallet_id in self.context["wallet_ids"]
+
+    def get_direction(self, txn) -> str:
+        return "out" if self._caller_is_sender(txn) else "in"
+
+    def get_amount(self, txn) -> str:
+        return format_minor(txn.amount, txn.currency)
+
+    def get_from_wallet(self, txn) -> str | None:
+        return _public_wallet_id(txn.from_wallet)
+
+    def get_to_wallet(self, txn) -> str | None:
+        return _public_wallet_id(txn.to_wallet)
+
+    def get_counterparty(self, txn) -> dict | None:
+        other = txn.to_wallet if self._caller_is_sender(txn) else txn.from_wallet
+        if other.kind != WalletKind.USER:
+            return None
+        return {"name": other.owner.display_name, "wallet": other.public_id}
+
+
+class EntryOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    wallet = serializers.SerializerMethodField()
+    direction = serializers.ChoiceField(choices=EntryDirection.choices)
+    amount = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    balance_after = serializers.SerializerMethodField(help_text="Only shown for the caller's own wallet.")
+    created_at = serializers.DateTimeField()
+
+    def get_wallet(self, entry) -> str:
+        return entry.wallet.label if entry.wallet.kind == WalletKind.USER else "external"
+
+    def get_amount(self, entry) -> str:
+        return format_minor(entry.amount, entry.currency)
+
+    def get_balance_after(self, entry) -> str | None:
+        if entry.wallet.owner_id != self.context["user"].pk:
+            return None  # another party's balance is theirs alone
+        return format_minor(entry.balance_after, entry.currency)

@@ -1,0 +1,82 @@
+"""Deposit, withdraw and transfer: the money services the API calls, each one durable transaction."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from ledger.exceptions import SelfTransfer
+from ledger.idempotency import IdempotencyRequest, idempotency_claim, idempotency_complete
+from ledger.models import Transaction, TransactionKind
+from ledger.services.posting import ledger_post, wallets_lock
+from vaultpay.money import Money
+from wallets.models import SystemWalletPurpose
+from wallets.selectors import wallet_get_open_for_user, wallet_get_user_wallet_by_public_id
+from wallets.services import wallet_system_get
+
+
+@dataclass(frozen=True)
+class PostingResult:
+    transaction: Transaction
+    replayed: bool
+
+
+@transaction.atomic(durable=True)
+def deposit(*, user, amount: Money, idempotency: IdempotencyRequest) -> PostingResult:
+    """Credit the user's wallet with money entering VaultPay (from @world).
+
+    Raises IdempotencyRequestInProgress, IdempotencyKeyReused, WalletNotFound, WalletFrozen,
+    WalletClosed, CurrencyMismatch.
+    """
+    if earlier := idempotency_claim(idempotency):
+        return PostingResult(earlier, replayed=True)
+    world = wallet_system_get(currency=amount.currency.code, purpose=SystemWalletPurpose.WORLD)
+    wallet, world = wallets_lock(wallet_get_open_for_user(user=user), world)
+    posted = ledger_post(kind=TransactionKind.DEPOSIT, source=world, destination=wallet, amount=amount, initiator=user)
+    idempotency_complete(idempotency, posted=posted)
+    return PostingResult(posted, replayed=False)
+
+
+@transaction.atomic(durable=True)
+def withdraw(*, user, amount: Money, idempotency: IdempotencyRequest) -> PostingResult:
+    """Pay money out of the user's wallet (to @world).
+
+    Raises IdempotencyRequestInProgress, IdempotencyKeyReused, WalletNotFound, WalletFrozen,
+    WalletClosed, CurrencyMismatch, InsufficientFunds.
+    """
+    if earlier := idempotency_claim(idempotency):
+        return PostingResult(earlier, replayed=True)
+    world = wallet_system_get(currency=amount.currency.code, purpose=SystemWalletPurpose.WORLD)
+    wallet, world = wallets_lock(wallet_get_open_for_user(user=user), world)
+    posted = ledger_post(
+        kind=TransactionKind.WITHDRAWAL, source=wallet, destination=world, amount=amount, initiator=user
+    )
+    idempotency_complete(idempotency, posted=posted)
+    return PostingResult(posted, replayed=False)
+
+
+@transaction.atomic(durable=True)
+def transfer(
+    *, sender, to_wallet_id: str, amount: Money, description: str = "", idempotency: IdempotencyRequest
+) -> PostingResult:
+    """Send money from the sender's wallet to another user's wallet.
+
+    Raises IdempotencyRequestInProgress, IdempotencyKeyReused, WalletNotFound, SelfTransfer,
+    WalletFrozen, WalletClosed, CurrencyMismatch, InsufficientFunds.
+    """
+    if earlier := idempotency_claim(idempotency):
+        return PostingResult(earlier, replayed=True)
+    source = wallet_get_open_for_user(user=sender)
+    destination = wallet_get_user_wallet_by_public_id(public_id=to_wallet_id)
+    if destination.owner_id == sender.pk:
+        raise SelfTransfer()
+    source, destination = wallets_lock(source, destination)
+    posted = ledger_post(
+        kind=TransactionKind.TRANSFER,
+        source=source,
+        destination=destination,
+        amount=amount,
+        initiator=sender,
+        description=description,
+    )
+    idempotency_complete(idempotency, posted=posted)
+    return PostingResult(posted, replayed=False)

@@ -1,0 +1,94 @@
+"""The one place that moves money: lock, check, update balances, write the balanced entries."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEventType
+from audit.services import audit_record
+from ledger.exceptions import InsufficientFunds
+from ledger.models import Entry, EntryDirection, Transaction, TransactionKind
+from vaultpay.money import CurrencyMismatch, Money, format_minor
+from wallets.models import Wallet, WalletKind
+from wallets.selectors import wallet_qs_select_for_update
+from wallets.services import wallet_ensure_can_move_money
+
+
+def wallets_lock(*wallets: Wallet) -> list[Wallet]:
+    """Lock the wallets in ascending primary-key order; return fresh rows in the order given."""
+    locked = {w.pk: w for w in wallet_qs_select_for_update().filter(pk__in=[w.pk for w in wallets])}
+    return [locked[w.pk] for w in wallets]
+
+
+@transaction.atomic(savepoint=False)
+def ledger_post(
+    *,
+    kind: TransactionKind,
+    source: Wallet,
+    destination: Wallet,
+    amount: Money,
+    initiator,
+    description: str = "",
+    metadata: dict | None = None,
+    reverses: Transaction | None = None,
+) -> Transaction:
+    """Move `amount` from `source` to `destination`, both already locked by the caller.
+
+    Raises WalletFrozen, WalletClosed, CurrencyMismatch, InsufficientFunds. A user wallet never goes
+    below zero; system wallets may (their negative balance is money that entered VaultPay).
+    """
+    for wallet in (source, destination):
+        if wallet.kind == WalletKind.USER:
+            wallet_ensure_can_move_money(wallet)
+        if wallet.currency != amount.currency.code:
+            raise CurrencyMismatch(details={"wallet": wallet.label, "wallet_currency": wallet.currency})
+    if source.kind == WalletKind.USER and source.balance < amount.minor_units:
+        raise InsufficientFunds(
+            details={
+                "balance": format_minor(source.balance, source.currency),
+                "requested": format_minor(amount.minor_units, source.currency),
+            }
+        )
+    now = timezone.now()
+    source.balance -= amount.minor_units
+    destination.balance += amount.minor_units
+    for wallet in (source, destination):
+        Wallet.objects.filter(pk=wallet.pk).update(balance=wallet.balance, updated_at=now)
+
+    posted = Transaction.objects.create(
+        kind=kind,
+        amount=amount.minor_units,
+        currency=amount.currency.code,
+        from_wallet=source,
+        to_wallet=destination,
+        initiator=initiator,
+        description=description,
+        metadata=metadata or {},
+        reverses=reverses,
+    )
+    Entry.objects.bulk_create(
+        [
+            Entry(
+                transaction=posted,
+                wallet=source,
+                direction=EntryDirection.DEBIT,
+                amount=amount.minor_units,
+                currency=amount.currency.code,
+                balance_after=source.balance,
+            ),
+            Entry(
+                transaction=posted,
+                wallet=destination,
+                direction=EntryDirection.CREDIT,
+                amount=amount.minor_units,
+                currency=amount.currency.code,
+                balance_after=destination.balance,
+            ),
+        ]
+    )
+    audit_record(
+        event_type=AuditEventType.MONEY_POSTED,
+        actor=initiator,
+        target=posted,
+        new_values={"reference": posted.reference, "kind": kind, "amount": str(amount)},
+    )
+    return posted

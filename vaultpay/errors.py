@@ -1,0 +1,97 @@
+"""One error base class and one exception handler: every API error has the same envelope.
+
+{"error": {"code": "insufficient_funds", "message": "...", "details": {...}, "request_id": "..."}}
+"""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from vaultpay.request_id import current_request_id
+
+logger = logging.getLogger(__name__)
+
+
+class VaultPayError(Exception):
+    """A domain error with a stable machine-readable code and the HTTP status it maps to."""
+
+    code = "error"
+    status_code = status.HTTP_400_BAD_REQUEST
+    message = "The request could not be completed."
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
+        self.message = message or self.message
+        self.details = details or {}
+        super().__init__(self.message)
+
+
+class ValidationFailed(VaultPayError):
+    code = "validation_error"
+    message = "The request body is not valid."
+
+
+class ServiceUnavailable(VaultPayError):
+    code = "service_unavailable"
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    message = "A dependency is unavailable; retry shortly."
+
+
+def error_body(code: str, message: str, details: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or {}, "request_id": current_request_id()}}
+
+
+_DRF_CODES = {
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "rate_limited",
+    exceptions.ParseError: "malformed_request",
+    exceptions.ValidationError: "validation_error",
+}
+
+
+def _drf_code(exc: exceptions.APIException) -> str:
+    for exc_class, code in _DRF_CODES.items():
+        if isinstance(exc, exc_class):
+            return code
+    return exc.default_code
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Render domain errors and DRF's own errors in the VaultPay envelope.
+
+    Like DRF's default handler, it marks the atomic block for rollback, so a failed request
+    never leaves half a change behind.
+    """
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, VaultPayError):
+        set_rollback()
+        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+
+    if isinstance(exc, exceptions.APIException):
+        set_rollback()
+        headers = {}
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(exc.wait))
+        if isinstance(exc, exceptions.ValidationError):
+            body = error_body("validation_error", "The request body is not valid.", {"fields": exc.detail})
+        else:
+            body = error_body(_drf_code(exc), str(exc.detail))
+        return Response(body, status=exc.status_code, headers=headers)
+
+    return None

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from vaultpay.health import healthz
+
+api_v1 = [
+    path("", include("accounts.urls")),
+    path("", include("wallets.urls")),
+    path("", include("ledger.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("healthz", healthz, name="healthz"),
+]
+
+admin.site.site_header = "VaultPay console"
+admin.site.site_title = "VaultPay console"

@@ -1,0 +1,39 @@
+from rest_framework import status
+
+from vaultpay.errors import VaultPayError
+
+
+class WalletNotFound(VaultPayError):
+    code = "wallet_not_found"
+    status_code = status.HTTP_404_NOT_FOUND
+    message = "No such wallet."
+
+
+class WalletExists(VaultPayError):
+    code = "wallet_exists"
+    status_code = status.HTTP_409_CONFLICT
+    message = "You already have a wallet."
+
+
+class WalletNotEmpty(VaultPayError):
+    code = "wallet_not_empty"
+    status_code = status.HTTP_409_CONFLICT
+    message = "A wallet can only be closed when its balance is zero."
+
+
+class WalletFrozen(VaultPayError):
+    code = "wallet_frozen"
+    status_code = status.HTTP_409_CONFLICT
+    message = "The wallet is frozen: it can neither send nor receive money."
+
+
+class WalletClosed(VaultPayError):
+    code = "wallet_closed"
+    status_code = status.HTTP_409_CONFLICT
+    message = "The wallet is closed."
+
+
+class WalletStatusTransitionInvalid(VaultPayError):
+    code = "wallet_status_transition_invalid"
+    status_code = status.HTTP_409_CONFLICT
+    message = "The wallet cannot move to that status."

@@ -1,0 +1,90 @@
+import secrets
+import string
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from vaultpay.money import CURRENCY_CHOICES
+
+PUBLIC_ID_PREFIX = "VPY-"
+PUBLIC_ID_ALPHABET = string.ascii_uppercase + string.digits
+PUBLIC_ID_REGEX = r"^VPY-[A-Z0-9]{6}$"
+
+
+def new_public_id() -> str:
+    # secrets, not random: wallet ids are handed out to strangers and must not be predictable.
+    return PUBLIC_ID_PREFIX + "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(6))
+
+
+class WalletKind(models.TextChoices):
+    USER = "user", "User"
+    SYSTEM = "system", "System"
+
+
+class SystemWalletPurpose(models.TextChoices):
+    WORLD = "world", "@world (money entering and leaving VaultPay)"
+    FEES = "fees", "@fees"
+    SUSPENSE = "suspense", "@suspense (platform losses and unallocated funds)"
+
+
+class WalletStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    FROZEN = "frozen", "Frozen"
+    CLOSED = "closed", "Closed"
+
+
+# The one place that says which status changes are allowed. Closed is final.
+WALLET_STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    WalletStatus.ACTIVE: frozenset({WalletStatus.FROZEN, WalletStatus.CLOSED}),
+    WalletStatus.FROZEN: frozenset({WalletStatus.ACTIVE, WalletStatus.CLOSED}),
+    WalletStatus.CLOSED: frozenset(),
+}
+
+
+class Wallet(models.Model):
+    public_id = models.CharField(max_length=10, unique=True, default=new_public_id, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="wallets"
+    )
+    kind = models.CharField(max_length=8, choices=WalletKind.choices, default=WalletKind.USER)
+    system_purpose = models.CharField(max_length=16, choices=SystemWalletPurpose.choices, blank=True)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    # Cached balance in minor units; the ledger's entries are the truth (manage.py reconcile).
+    balance = models.BigIntegerField(default=0, editable=False)
+    status = models.CharField(max_length=8, choices=WalletStatus.choices, default=WalletStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance__gte=0) | Q(kind=WalletKind.SYSTEM),
+                name="wallet_user_balance_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=WalletKind.USER, owner__isnull=False, system_purpose=""))
+                | (Q(kind=WalletKind.SYSTEM, owner__isnull=True) & ~Q(system_purpose="")),
+                name="wallet_kind_matches_owner",
+            ),
+            # One open wallet per user; a closed wallet stays for the history and frees the slot.
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=Q(kind=WalletKind.USER) & ~Q(status=WalletStatus.CLOSED),
+                name="wallet_one_open_per_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["currency", "system_purpose"],
+                condition=Q(kind=WalletKind.SYSTEM),
+                name="wallet_one_system_wallet_per_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == WalletKind.SYSTEM:
+            return f"@{self.system_purpose} {self.currency}"
+        return self.public_id
+
+    @property
+    def label(self) -> str:
+        return str(self)

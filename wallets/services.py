@@ -1,0 +1,106 @@
+from django.db import IntegrityError, transaction
+
+from audit.models import AuditEventType
+from audit.services import audit_record
+from vaultpay.money import Currency
+from wallets.exceptions import (
+    WalletClosed,
+    WalletExists,
+    WalletFrozen,
+    WalletNotEmpty,
+    WalletStatusTransitionInvalid,
+)
+from wallets.models import (
+    WALLET_STATUS_TRANSITIONS,
+    SystemWalletPurpose,
+    Wallet,
+    WalletKind,
+    WalletStatus,
+    new_public_id,
+)
+from wallets.selectors import wallet_get_open_for_user, wallet_qs_select_for_update
+
+_PUBLIC_ID_ATTEMPTS = 5
+
+
+@transaction.atomic
+def wallet_create(*, owner, currency: Currency) -> Wallet:
+    """Open the user's wallet with a zero balance. Raises WalletExists."""
+    if _has_open_wallet(owner):
+        raise WalletExists()
+    for _attempt in range(_PUBLIC_ID_ATTEMPTS):
+        try:
+            # The savepoint lets us retry the rare public-id collision without losing the outer work.
+            with transaction.atomic():
+                wallet = Wallet.objects.create(owner=owner, currency=currency.code, public_id=new_public_id())
+            break
+        except IntegrityError as exc:
+            # Either a concurrent request opened the user's wallet, or the random id collided.
+            if _has_open_wallet(owner):
+                raise WalletExists() from exc
+    else:  # pragma: no cover - 36**6 ids make five collisions in a row practically impossible
+        raise RuntimeError("could not allocate a unique wallet id")
+    audit_record(
+        event_type=AuditEventType.WALLET_CREATED, actor=owner, target=wallet, new_values={"currency": currency.code}
+    )
+    return wallet
+
+
+def _has_open_wallet(owner) -> bool:
+    return Wallet.objects.filter(owner=owner, kind=WalletKind.USER).exclude(status=WalletStatus.CLOSED).exists()
+
+
+_STATUS_EVENTS = {
+    WalletStatus.ACTIVE: AuditEventType.WALLET_UNFROZEN,
+    WalletStatus.FROZEN: AuditEventType.WALLET_FROZEN,
+    WalletStatus.CLOSED: AuditEventType.WALLET_CLOSED,
+}
+
+
+@transaction.atomic
+def wallet_close(*, owner) -> Wallet:
+    """Close the caller's wallet. Raises WalletNotFound, WalletNotEmpty."""
+    wallet = wallet_qs_select_for_update().get(pk=wallet_get_open_for_user(user=owner).pk)
+    if wallet.balance != 0:
+        raise WalletNotEmpty(details={"balance_minor_units": wallet.balance})
+    wallet_set_status(wallet=wallet, status=WalletStatus.CLOSED, actor=owner)
+    return wallet
+
+
+@transaction.atomic(savepoint=False)
+def wallet_set_status(*, wallet: Wallet, status: WalletStatus, actor) -> Wallet:
+    """Move a locked wallet to `status` if WALLET_STATUS_TRANSITIONS allows it; audited."""
+    old_status = wallet.status
+    if status not in WALLET_STATUS_TRANSITIONS[old_status]:
+        raise WalletStatusTransitionInvalid(details={"from": old_status, "to": status})
+    wallet.status = status
+    wallet.save(update_fields=["status", "updated_at"])
+    audit_record(
+        event_type=_STATUS_EVENTS[status],
+        actor=actor,
+        target=wallet,
+        old_values={"status": old_status},
+        new_values={"status": status},
+    )
+    return wallet
+
+
+def wallet_ensure_can_move_money(wallet: Wallet) -> None:
+    """Raise WalletFrozen or WalletClosed unless the (locked) wallet is active."""
+    if wallet.status == WalletStatus.FROZEN:
+        raise WalletFrozen(details={"wallet": wallet.public_id})
+    if wallet.status == WalletStatus.CLOSED:
+        raise WalletClosed(details={"wallet": wallet.public_id})
+
+
+def wallet_system_get(*, currency: str, purpose: SystemWalletPurpose) -> Wallet:
+    """The system wallet for a currency and purpose, created on first use (idempotent, race-safe)."""
+    try:
+        return Wallet.objects.get(kind=WalletKind.SYSTEM, currency=currency, system_purpose=purpose)
+    except Wallet.DoesNotExist:
+        pass
+    try:
+        with transaction.atomic():
+            return Wallet.objects.create(kind=WalletKind.SYSTEM, currency=currency, system_purpose=purpose)
+    except IntegrityError:
+        return Wallet.objects.get(kind=WalletKind.SYSTEM, currency=currency, system_purpose=purpose)

@@ -1,0 +1,41 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from vaultpay.money import currency_for
+from vaultpay.schema import error_response
+from wallets.selectors import wallet_get_open_for_user
+from wallets.serializers import WalletCreateInputSerializer, WalletOutputSerializer
+from wallets.services import wallet_close, wallet_create
+
+
+class WalletView(APIView):
+    """The caller's own wallet: there is no way to address anyone else's."""
+
+    @extend_schema(responses={200: WalletOutputSerializer, 404: error_response("wallet_not_found")}, tags=["wallet"])
+    def get(self, request):
+        return Response(WalletOutputSerializer(wallet_get_open_for_user(user=request.user)).data)
+
+    @extend_schema(
+        request=WalletCreateInputSerializer,
+        responses={
+            201: WalletOutputSerializer,
+            400: error_response("validation_error", "currency_unsupported"),
+            409: error_response("wallet_exists"),
+        },
+        tags=["wallet"],
+    )
+    def post(self, request):
+        serializer = WalletCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        wallet = wallet_create(owner=request.user, currency=currency_for(serializer.validated_data["currency"]))
+        return Response(WalletOutputSerializer(wallet).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={204: None, 404: error_response("wallet_not_found"), 409: error_response("wallet_not_empty")},
+        tags=["wallet"],
+    )
+    def delete(self, request):
+        wallet_close(owner=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
