@@ -1,0 +1,30 @@
+"""The four roles and what each may do: the one place that maps a role to Django permissions.
+
+Each role is a Django group holding exactly these permissions (by "app_label.codename").
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    USER = "user", "User"
+    MODERATOR = "moderator", "Moderator"
+    ADMIN = "admin", "Admin"
+    SUPER_ADMIN = "super_admin", "Super admin"
+
+
+_MODERATOR = {
+    "accounts.view_user",
+    "wallets.view_wallet",
+    "ledger.view_transaction",
+    "ledger.view_entry",
+    "audit.view_auditevent",
+}
+_ADMIN = _MODERATOR | set()
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.USER: frozenset(),
+    Role.MODERATOR: frozenset(_MODERATOR),
+    Role.ADMIN: frozenset(_ADMIN),
+    Role.SUPER_ADMIN: frozenset(_ADMIN),
+}
