@@ -19,8 +19,8 @@ class AnyValueField(serializers.Field):
 
 
 class MoneyInputSerializer(serializers.Serializer):
-    amount = AnyValueField(help_text='Decimal string in major units, e.g. "12.50".')
-    currency = AnyValueField(help_text="ISO 4217 code, e.g. USD.")
+    amount = AnyValueField(allow_null=True, help_text='Decimal string in major units, e.g. "12.50".')
+    currency = AnyValueField(allow_null=True, help_text="ISO 4217 code, e.g. USD.")
     pin = serializers.CharField(required=False, write_only=True, help_text="Transaction PIN.")
 
     def validate(self, attrs):

@@ -60,10 +60,15 @@ _DRF_CODES = {
 
 
 def _drf_code(exc: exceptions.APIException) -> str:
-    for exc_class, code in _DRF_CODES.items():
-        if isinstance(exc, exc_class):
-            return code
-    return exc.default_code
+    # Exact classes first: subclasses such as simplejwt's InvalidToken carry a more precise code.
+    return _DRF_CODES.get(type(exc), exc.default_code)
+
+
+def _drf_message(exc: exceptions.APIException) -> str:
+    detail = exc.detail
+    if isinstance(detail, dict):
+        return str(detail.get("detail", exc.default_detail))
+    return str(detail)
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -91,7 +96,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         if isinstance(exc, exceptions.ValidationError):
             body = error_body("validation_error", "The request body is not valid.", {"fields": exc.detail})
         else:
-            body = error_body(_drf_code(exc), str(exc.detail))
+            body = error_body(_drf_code(exc), _drf_message(exc))
         return Response(body, status=exc.status_code, headers=headers)
 
     return None
