@@ -35,3 +35,19 @@ def healthz(request):
     checks = {"database": _check(_database_probe), "cache": _check(_cache_probe)}
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz before host validation and HTTPS redirects.
+
+    Orchestrators probe the container as http://localhost:8000/healthz, a host that production's
+    ALLOWED_HOSTS rightly does not list; the probe must still get a real answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz" and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)

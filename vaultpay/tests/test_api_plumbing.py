@@ -85,3 +85,12 @@ def test_openapi_schema_and_offline_swagger_ui(api_client):
 @pytest.mark.django_db
 def test_admin_login_page_is_reachable(api_client):
     assert api_client.get("/admin/login/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_healthz_answers_probes_on_hosts_outside_allowed_hosts(client, settings):
+    settings.ALLOWED_HOSTS = ["vaultpay.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz", HTTP_HOST="localhost:8000")
+    assert response.status_code == 200
+    assert client.get("/api/v1/users/me", HTTP_HOST="localhost:8000").status_code == 400
