@@ -6,9 +6,15 @@ from ledger.services import deposit
 from wallets.models import Wallet
 
 
+# The transaction PIN test users hold (withdraw and transfer carry it in the body).
+TEST_PIN = "4826"
+
+
 def post_money(client, operation: str, body: dict, key: str | None = "generate"):
     import uuid
 
+    if operation in ("withdraw", "transfer"):
+        body = {"pin": TEST_PIN} | body
     headers = {}
     if key == "generate":
         key = str(uuid.uuid4())
