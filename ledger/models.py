@@ -53,8 +53,18 @@ class Transaction(models.Model):
                 condition=~Q(from_wallet=models.F("to_wallet")), name="transaction_distinct_wallets"
             ),
         ]
-        # The moderator dashboard totals today's transactions.
-        indexes = [models.Index(fields=["created_at"], name="transaction_created_idx")]
+        indexes = [
+            # The spending-limit check sums what one wallet sent since the 1st of the UTC month on
+            # every outgoing posting: this partial covering index makes that an index-only range scan.
+            models.Index(
+                fields=["from_wallet", "created_at"],
+                condition=Q(kind__in=["withdrawal", "transfer"]),
+                include=["amount"],
+                name="transaction_outgoing_idx",
+            ),
+            # The moderator dashboard totals today's transactions.
+            models.Index(fields=["created_at"], name="transaction_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -85,14 +95,6 @@ class Entry(models.Model):
             # History reads one wallet's entries newest first, optionally within a date range.
             models.Index(fields=["wallet", "-id"], name="entry_wallet_newest_idx"),
             models.Index(fields=["wallet", "created_at"], name="entry_wallet_created_idx"),
-            # The spending-limit check sums one wallet's debits since the start of the UTC month on
-            # every outgoing posting: a partial index over debits only keeps that range scan short.
-            models.Index(
-                fields=["wallet", "created_at"],
-                condition=Q(direction="debit"),
-                include=["amount", "transaction"],
-                name="entry_wallet_debit_created_idx",
-            ),
         ]
 
     def __str__(self) -> str:
