@@ -152,7 +152,8 @@ class KycSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         except VaultPayError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        self.message_user(request, f"{submission} {verb}; the user has been emailed.", messages.SUCCESS)
+        label = f"{submission.get_document_type_display()} of {submission.user}"
+        self.message_user(request, f"{label} {verb}; the user is being emailed.", messages.SUCCESS)
 
     def _change_url(self, submission: KycSubmission) -> str:
         return reverse("admin:kyc_kycsubmission_change", args=[submission.pk])

@@ -137,7 +137,7 @@ def kyc_approve(*, submission: KycSubmission, moderator) -> KycSubmission:
         new_values={"status": KycStatus.APPROVED},
     )
     wallet_set_limit_tier(owner=submission.user, tier=LimitTier.VERIFIED, actor=moderator)
-    transaction.on_commit(lambda: send_kyc_decision_email.delay(str(submission.pk)))
+    _email_decision_on_commit(submission)
     return submission
 
 
@@ -162,8 +162,13 @@ def kyc_reject(*, submission: KycSubmission, moderator, reason: str) -> KycSubmi
         old_values={"status": KycStatus.PENDING},
         new_values={"status": KycStatus.REJECTED, "reason": reason},
     )
-    transaction.on_commit(lambda: send_kyc_decision_email.delay(str(submission.pk)))
+    _email_decision_on_commit(submission)
     return submission
+
+
+def _email_decision_on_commit(submission: KycSubmission) -> None:
+    # robust: the decision is committed; a broker outage is logged and must not turn it into an error.
+    transaction.on_commit(lambda: send_kyc_decision_email.delay(str(submission.pk)), robust=True)
 
 
 def kyc_document_read(*, submission: KycSubmission, viewer) -> tuple[bytes, str]:

@@ -34,9 +34,13 @@ def upload_too_large_error() -> KycFileTooLarge:
     return KycFileTooLarge(details={"max_bytes": settings.KYC_MAX_UPLOAD_BYTES})
 
 
-def request_body_check(content_length: int | None) -> None:
-    """Refuse an oversized body from its Content-Length before reading any of it."""
-    if content_length and content_length > settings.KYC_MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD:
+def request_body_check(content_length: str | None) -> None:
+    """Refuse an oversized body from its Content-Length header before reading any of it."""
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        length = 0  # Django's parser treats a malformed length as an empty body
+    if length > settings.KYC_MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD:
         raise upload_too_large_error()
 
 

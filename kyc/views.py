@@ -29,7 +29,7 @@ class KycSubmissionView(APIView):
         tags=["kyc"],
     )
     def post(self, request):
-        request_body_check(int(request.META.get("CONTENT_LENGTH") or 0))
+        request_body_check(request.META.get("CONTENT_LENGTH"))
         # Set before the body is parsed: the document stays in memory and never reaches a temp file.
         handler = MemoryOnlyUploadHandler(request._request)
         request._request.upload_handlers = [handler]
