@@ -43,6 +43,7 @@ def kyc_submit(*, user, document_type: DocumentType, document_number: str, conte
     recording the attempt for moderators).
     """
     wallet_get_open_for_user(user=user)
+    _ensure_no_open_submission(user)
     if not content:
         raise KycFileEmpty()
     content_type = sniff_content_type(content)
@@ -59,11 +60,18 @@ def kyc_submit(*, user, document_type: DocumentType, document_number: str, conte
             content_type=content_type,
             fingerprint=fingerprint,
         )
-    except IntegrityError as exc:
-        # kyc_one_open_submission_per_user: a submission is pending or approved already.
-        if KycSubmission.objects.filter(user=user, status=KycStatus.APPROVED).exists():
-            raise KycAlreadyVerified() from exc
-        raise KycSubmissionPending() from exc
+    except IntegrityError:
+        # kyc_one_open_submission_per_user caught a concurrent upload of the same user.
+        _ensure_no_open_submission(user)
+        raise
+
+
+def _ensure_no_open_submission(user) -> None:
+    statuses = set(KycSubmission.objects.filter(user=user).values_list("status", flat=True))
+    if KycStatus.APPROVED in statuses:
+        raise KycAlreadyVerified()
+    if KycStatus.PENDING in statuses:
+        raise KycSubmissionPending()
 
 
 @transaction.atomic
