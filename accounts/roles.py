@@ -19,6 +19,11 @@ _MODERATOR = {
     "ledger.view_transaction",
     "ledger.view_entry",
     "audit.view_auditevent",
+    # KYC review: read the queue, open the decrypted documents, approve or reject.
+    "kyc.view_kycsubmission",
+    "kyc.view_kycdocument",
+    "kyc.review_kycsubmission",
+    "kyc.view_kycduplicateattempt",
 }
 _ADMIN = _MODERATOR | set()
 

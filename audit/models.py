@@ -9,6 +9,13 @@ class AuditEventType(models.TextChoices):
     WALLET_FROZEN = "wallet.frozen", "Wallet frozen"
     WALLET_UNFROZEN = "wallet.unfrozen", "Wallet unfrozen"
     MONEY_POSTED = "money.posted", "Money posted"
+    # KYC and spending limits
+    KYC_SUBMITTED = "kyc.submitted", "KYC submitted"
+    KYC_APPROVED = "kyc.approved", "KYC approved"
+    KYC_REJECTED = "kyc.rejected", "KYC rejected"
+    KYC_DOCUMENT_VIEWED = "kyc.document_viewed", "KYC document viewed"
+    KYC_DUPLICATE_FLAGGED = "kyc.duplicate_flagged", "KYC duplicate document flagged"
+    WALLET_LIMIT_TIER_CHANGED = "wallet.limit_tier_changed", "Wallet limit tier changed"
 
 
 class AuditEvent(models.Model):

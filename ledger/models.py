@@ -53,6 +53,18 @@ class Transaction(models.Model):
                 condition=~Q(from_wallet=models.F("to_wallet")), name="transaction_distinct_wallets"
             ),
         ]
+        indexes = [
+            # The spending-limit check sums what one wallet sent since the 1st of the UTC month on
+            # every outgoing posting: this partial covering index makes that an index-only range scan.
+            models.Index(
+                fields=["from_wallet", "created_at"],
+                condition=Q(kind__in=["withdrawal", "transfer"]),
+                include=["amount"],
+                name="transaction_outgoing_idx",
+            ),
+            # The moderator dashboard totals today's transactions.
+            models.Index(fields=["created_at"], name="transaction_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -1,9 +1,10 @@
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
 from ledger.exceptions import TransactionNotFound
-from ledger.models import Entry, Transaction
+from ledger.models import Entry, Transaction, TransactionKind
 from wallets.models import Wallet
 
 
@@ -35,3 +36,16 @@ def entry_for_user_and_transaction(*, user, transaction_id) -> Entry:
 
 def entries_of_transaction(*, transaction: Transaction) -> QuerySet[Entry]:
     return transaction.entries.select_related("wallet").order_by("id")
+
+
+def ledger_volume_today() -> list[dict]:
+    """Per currency, the count and total of deposits, withdrawals and transfers since 00:00 UTC."""
+    day_start = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    kinds = (TransactionKind.DEPOSIT, TransactionKind.WITHDRAWAL, TransactionKind.TRANSFER)
+    rows = (
+        Transaction.objects.filter(created_at__gte=day_start, kind__in=kinds)
+        .values("currency")
+        .annotate(total=Sum("amount"), count=Count("pk"))
+        .order_by("currency")
+    )
+    return [{"currency": r["currency"], "total_minor": r["total"], "count": r["count"]} for r in rows]

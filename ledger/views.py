@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ledger.idempotency import IDEMPOTENCY_HEADERS, idempotency_request_build
+from ledger.limits import wallet_outgoing_usage
 from ledger.models import TransactionKind
 from ledger.selectors import entries_of_transaction, entry_for_user_and_transaction, entry_history_for_user
 from ledger.serializers import (
@@ -12,11 +13,14 @@ from ledger.serializers import (
     MoneyInputSerializer,
     TransactionOutputSerializer,
     TransferInputSerializer,
+    WalletLimitsOutputSerializer,
 )
 from ledger.services import PostingResult, deposit, transfer, withdraw
 from vaultpay.pagination import HistoryPagination
 from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response
+from wallets.limits import limits_summary
 from wallets.models import Wallet
+from wallets.selectors import wallet_get_open_for_user
 
 _AMOUNT_ERRORS = (
     "validation_error",
@@ -33,19 +37,19 @@ def _caller_wallet_ids(user) -> set[int]:
     return set(Wallet.objects.filter(owner=user).values_list("pk", flat=True))
 
 
-def _money_schema(request_serializer, *extra_400: str, conflicts: tuple[str, ...]):
+def _money_schema(request_serializer, *extra_400: str, conflicts: tuple[str, ...], forbidden: tuple[str, ...] = ()):
+    responses = {
+        201: TransactionOutputSerializer,
+        400: error_response(*_AMOUNT_ERRORS, *extra_400),
+        401: error_response("not_authenticated"),
+        404: error_response("wallet_not_found"),
+        409: error_response("idempotency_request_in_progress", "currency_mismatch", *conflicts),
+        422: error_response("idempotency_key_reused"),
+    }
+    if forbidden:
+        responses[403] = error_response(*forbidden)
     return extend_schema(
-        request=request_serializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={
-            201: TransactionOutputSerializer,
-            400: error_response(*_AMOUNT_ERRORS, *extra_400),
-            401: error_response("not_authenticated"),
-            404: error_response("wallet_not_found"),
-            409: error_response("idempotency_request_in_progress", "currency_mismatch", *conflicts),
-            422: error_response("idempotency_key_reused"),
-        },
-        tags=["transactions"],
+        request=request_serializer, parameters=[IDEMPOTENCY_KEY_PARAMETER], responses=responses, tags=["transactions"]
     )
 
 
@@ -93,7 +97,11 @@ class DepositView(MoneyMovementView):
 class WithdrawView(MoneyMovementView):
     operation = "withdraw"
 
-    @_money_schema(MoneyInputSerializer, conflicts=("wallet_frozen", "wallet_closed", "insufficient_funds"))
+    @_money_schema(
+        MoneyInputSerializer,
+        conflicts=("wallet_frozen", "wallet_closed", "insufficient_funds"),
+        forbidden=("limit_exceeded",),
+    )
     def post(self, request):
         return super().post(request)
 
@@ -106,7 +114,10 @@ class TransferView(MoneyMovementView):
     input_serializer = TransferInputSerializer
 
     @_money_schema(
-        TransferInputSerializer, "self_transfer", conflicts=("wallet_frozen", "wallet_closed", "insufficient_funds")
+        TransferInputSerializer,
+        "self_transfer",
+        conflicts=("wallet_frozen", "wallet_closed", "insufficient_funds"),
+        forbidden=("limit_exceeded",),
     )
     def post(self, request):
         return super().post(request)
@@ -166,3 +177,20 @@ class TransactionEntriesView(APIView):
         entry = entry_for_user_and_transaction(user=request.user, transaction_id=transaction_id)
         entries = entries_of_transaction(transaction=entry.transaction)
         return Response(EntryOutputSerializer(entries, many=True, context={"user": request.user}).data)
+
+
+class WalletLimitsView(APIView):
+    """The caller's spending-limit tier and what is left of it today and this month (UTC)."""
+
+    @extend_schema(
+        responses={
+            200: WalletLimitsOutputSerializer,
+            401: error_response("not_authenticated"),
+            404: error_response("wallet_not_found"),
+        },
+        tags=["wallet"],
+    )
+    def get(self, request):
+        wallet = wallet_get_open_for_user(user=request.user)
+        summary = limits_summary(wallet=wallet, used=wallet_outgoing_usage(wallet=wallet))
+        return Response(WalletLimitsOutputSerializer(summary).data)

@@ -31,7 +31,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the moderator dashboard as its index (vaultpay.console).
+    "vaultpay.apps.VaultPayAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -187,6 +188,52 @@ SPECTACULAR_SETTINGS = {
 
 # --- Money ----------------------------------------------------------------------------------
 IDEMPOTENCY_TTL = timedelta(hours=env.int("IDEMPOTENCY_TTL_HOURS", default=24))
+
+# --- Spending limits -----------------------------------------------------------------------
+# Outgoing withdrawals and transfers per UTC day and UTC month, per tier, in major units.
+# Limits are set per currency, not converted: a wallet holds one currency, so its usage is always
+# summed in that currency and no exchange rate is ever involved. Each currency has its own round
+# amounts (about the same purchasing power); wallets.checks refuses to start if a supported
+# currency or a tier is missing. KYC approval moves a wallet from "unverified" to "verified".
+WALLET_LIMIT_TIERS = {
+    "unverified": {
+        "USD": {"daily": "500", "monthly": "2000"},
+        "EUR": {"daily": "500", "monthly": "2000"},
+        "GBP": {"daily": "400", "monthly": "1600"},
+        "INR": {"daily": "40000", "monthly": "160000"},
+        "NGN": {"daily": "750000", "monthly": "3000000"},
+        "JPY": {"daily": "75000", "monthly": "300000"},
+        "KWD": {"daily": "150", "monthly": "600"},
+    },
+    "verified": {
+        "USD": {"daily": "10000", "monthly": "50000"},
+        "EUR": {"daily": "10000", "monthly": "50000"},
+        "GBP": {"daily": "8000", "monthly": "40000"},
+        "INR": {"daily": "800000", "monthly": "4000000"},
+        "NGN": {"daily": "15000000", "monthly": "75000000"},
+        "JPY": {"daily": "1500000", "monthly": "7500000"},
+        "KWD": {"daily": "3000", "monthly": "15000"},
+    },
+}
+
+# --- KYC ------------------------------------------------------------------------------------
+# Master keys wrapping each document's data key: "key_id:base64_32_byte_key,...", newest first.
+# New documents use the first; `manage.py rotate_kyc_keys` re-wraps older ones under it.
+_DEV_KYC_MASTER_KEYS = "dev-insecure:" + "ZGV2LWluc2VjdXJlLWt5Yy1tYXN0ZXIta2V5LTAwMDA="
+KYC_MASTER_KEYS = env.str("KYC_MASTER_KEYS", default=_DEV_KYC_MASTER_KEYS)
+# Secret of the HMAC-SHA256 fingerprint that spots the same document uploaded by two users.
+_DEV_KYC_FINGERPRINT_PEPPER = "vaultpay-insecure-development-kyc-pepper"  # noqa: S105
+KYC_FINGERPRINT_PEPPER = env.str("KYC_FINGERPRINT_PEPPER", default=_DEV_KYC_FINGERPRINT_PEPPER)
+# True when either KYC secret is the public development value: uploads are then refused when
+# DJANGO_SECURE is on (see kyc.encryption), so a production deployment cannot run on them.
+KYC_USING_DEV_SECRETS = KYC_MASTER_KEYS == _DEV_KYC_MASTER_KEYS or KYC_FINGERPRINT_PEPPER == _DEV_KYC_FINGERPRINT_PEPPER
+if KYC_USING_DEV_SECRETS:
+    warnings.warn(
+        "KYC_MASTER_KEYS / KYC_FINGERPRINT_PEPPER are not set: KYC documents are encrypted under a "
+        "public development key. Never run a real deployment like this.",
+        stacklevel=1,
+    )
+KYC_MAX_UPLOAD_BYTES = env.int("KYC_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "static/"

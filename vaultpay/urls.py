@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("wallets.urls")),
     path("", include("ledger.urls")),
+    path("", include("kyc.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
@@ -17,6 +18,3 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("healthz", healthz, name="healthz"),
 ]
-
-admin.site.site_header = "VaultPay console"
-admin.site.site_title = "VaultPay console"

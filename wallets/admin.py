@@ -7,8 +7,17 @@ from wallets.models import Wallet
 
 @admin.register(Wallet)
 class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["public_id", "owner", "kind", "system_purpose", "currency", "display_balance", "status"]
-    list_filter = ["kind", "status", "currency"]
+    list_display = [
+        "public_id",
+        "owner",
+        "kind",
+        "system_purpose",
+        "currency",
+        "display_balance",
+        "status",
+        "limit_tier",
+    ]
+    list_filter = ["kind", "status", "limit_tier", "currency"]
     search_fields = ["public_id", "owner__email"]
     list_select_related = ["owner"]
     readonly_fields = [f.name for f in Wallet._meta.fields]

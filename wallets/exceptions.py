@@ -37,3 +37,9 @@ class WalletStatusTransitionInvalid(VaultPayError):
     code = "wallet_status_transition_invalid"
     status_code = status.HTTP_409_CONFLICT
     message = "The wallet cannot move to that status."
+
+
+class LimitExceeded(VaultPayError):
+    code = "limit_exceeded"
+    status_code = status.HTTP_403_FORBIDDEN
+    message = "This payment would exceed the wallet's spending limit."

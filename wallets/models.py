@@ -34,6 +34,13 @@ class WalletStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class LimitTier(models.TextChoices):
+    """Spending-limit tiers; the amounts live in settings.WALLET_LIMIT_TIERS (see wallets.limits)."""
+
+    UNVERIFIED = "unverified", "Unverified"
+    VERIFIED = "verified", "Verified (KYC approved)"
+
+
 # The one place that says which status changes are allowed. Closed is final.
 WALLET_STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     WalletStatus.ACTIVE: frozenset({WalletStatus.FROZEN, WalletStatus.CLOSED}),
@@ -53,6 +60,9 @@ class Wallet(models.Model):
     # Cached balance in minor units; the ledger's entries are the truth (manage.py reconcile).
     balance = models.BigIntegerField(default=0, editable=False)
     status = models.CharField(max_length=8, choices=WalletStatus.choices, default=WalletStatus.ACTIVE)
+    # On the wallet row (not the user) so the limit check reads it from the row it has just locked.
+    # A user's new wallet inherits the tier of their previous one (wallet_create).
+    limit_tier = models.CharField(max_length=16, choices=LimitTier.choices, default=LimitTier.UNVERIFIED)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

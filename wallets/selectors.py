@@ -24,3 +24,7 @@ def wallet_get_user_wallet_by_public_id(*, public_id: str) -> Wallet:
     if wallet is None:
         raise WalletNotFound(details={"wallet": public_id})
     return wallet
+
+
+def wallet_frozen_count() -> int:
+    return Wallet.objects.filter(kind=WalletKind.USER, status=WalletStatus.FROZEN).count()

@@ -1,4 +1,5 @@
 from django.db import IntegrityError, transaction
+from django.db.models import Case, When
 
 from audit.models import AuditEventType
 from audit.services import audit_record
@@ -10,8 +11,10 @@ from wallets.exceptions import (
     WalletNotEmpty,
     WalletStatusTransitionInvalid,
 )
+from wallets.limits import tier_rank
 from wallets.models import (
     WALLET_STATUS_TRANSITIONS,
+    LimitTier,
     SystemWalletPurpose,
     Wallet,
     WalletKind,
@@ -32,7 +35,9 @@ def wallet_create(*, owner, currency: Currency) -> Wallet:
         try:
             # The savepoint lets us retry the rare public-id collision without losing the outer work.
             with transaction.atomic():
-                wallet = Wallet.objects.create(owner=owner, currency=currency.code, public_id=new_public_id())
+                wallet = Wallet.objects.create(
+                    owner=owner, currency=currency.code, public_id=new_public_id(), limit_tier=_inherited_tier(owner)
+                )
             break
         except IntegrityError as exc:
             # Either a concurrent request opened the user's wallet, or the random id collided.
@@ -44,6 +49,12 @@ def wallet_create(*, owner, currency: Currency) -> Wallet:
         event_type=AuditEventType.WALLET_CREATED, actor=owner, target=wallet, new_values={"currency": currency.code}
     )
     return wallet
+
+
+def _inherited_tier(owner) -> str:
+    # A verified user who closes a wallet and opens another stays verified.
+    earlier = Wallet.objects.filter(owner=owner, kind=WalletKind.USER).values_list("limit_tier", flat=True)
+    return max(earlier, key=tier_rank, default=LimitTier.UNVERIFIED)
 
 
 def _has_open_wallet(owner) -> bool:
@@ -81,6 +92,34 @@ def wallet_set_status(*, wallet: Wallet, status: WalletStatus, actor) -> Wallet:
         target=wallet,
         old_values={"status": old_status},
         new_values={"status": status},
+    )
+    return wallet
+
+
+@transaction.atomic
+def wallet_set_limit_tier(*, owner, tier: LimitTier, actor) -> Wallet | None:
+    """Move the owner's current wallet to `tier` (audited); None when the owner has no wallet.
+
+    The current wallet is the open one, else the most recently closed one, so a later wallet
+    inherits the tier (wallet_create).
+    """
+    wallet = (
+        wallet_qs_select_for_update()
+        .filter(owner=owner, kind=WalletKind.USER)
+        .order_by(Case(When(status=WalletStatus.CLOSED, then=1), default=0), "-pk")
+        .first()
+    )
+    if wallet is None or wallet.limit_tier == tier:
+        return wallet
+    old_tier = wallet.limit_tier
+    wallet.limit_tier = tier
+    wallet.save(update_fields=["limit_tier", "updated_at"])
+    audit_record(
+        event_type=AuditEventType.WALLET_LIMIT_TIER_CHANGED,
+        actor=actor,
+        target=wallet,
+        old_values={"limit_tier": old_tier},
+        new_values={"limit_tier": tier},
     )
     return wallet
 

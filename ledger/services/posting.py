@@ -6,6 +6,7 @@ from django.utils import timezone
 from audit.models import AuditEventType
 from audit.services import audit_record
 from ledger.exceptions import InsufficientFunds
+from ledger.limits import ledger_limits_check
 from ledger.models import Entry, EntryDirection, Transaction, TransactionKind
 from vaultpay.money import CurrencyMismatch, Money, format_minor
 from wallets.models import Wallet, WalletKind
@@ -33,8 +34,8 @@ def ledger_post(
 ) -> Transaction:
     """Move `amount` from `source` to `destination`, both already locked by the caller.
 
-    Raises WalletFrozen, WalletClosed, CurrencyMismatch, InsufficientFunds. A user wallet never goes
-    below zero; system wallets may (their negative balance is money that entered VaultPay).
+    Raises WalletFrozen, WalletClosed, CurrencyMismatch, InsufficientFunds, LimitExceeded. A user wallet
+    never goes below zero; system wallets may (their negative balance is money that entered VaultPay).
     """
     for wallet in (source, destination):
         if wallet.kind == WalletKind.USER:
@@ -49,6 +50,7 @@ def ledger_post(
             }
         )
     now = timezone.now()
+    ledger_limits_check(kind=kind, source=source, amount=amount, now=now)
     source.balance -= amount.minor_units
     destination.balance += amount.minor_units
     for wallet in (source, destination):

@@ -1,0 +1,72 @@
+"""Spending limits: the tier table from settings and the rule that refuses a payment above it.
+
+The amounts live in settings.WALLET_LIMIT_TIERS, per tier and per currency, in major units. Usage
+is summed from ledger entries by ledger.limits, which calls `limits_enforce` under the wallet lock.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from vaultpay.money import CURRENCIES, format_minor, parse_amount
+from wallets.exceptions import LimitExceeded
+from wallets.models import LimitTier, Wallet
+
+LIMIT_PERIODS = ("daily", "monthly")
+
+
+@dataclass(frozen=True)
+class TierLimits:
+    daily: int  # minor units
+    monthly: int
+
+
+@dataclass(frozen=True)
+class LimitUsage:
+    daily: int  # minor units sent since 00:00 UTC today
+    monthly: int  # since 00:00 UTC on the first of this month
+
+
+def tier_limits(*, tier: str, currency: str) -> TierLimits:
+    """The tier's limits in minor units of `currency`; KeyError if settings lack them (see wallets.checks)."""
+    row = settings.WALLET_LIMIT_TIERS[tier][currency]
+    return TierLimits(**{period: parse_amount(row[period], CURRENCIES[currency]) for period in LIMIT_PERIODS})
+
+
+def limits_enforce(*, wallet: Wallet, amount_minor: int, used: LimitUsage) -> None:
+    """Raise LimitExceeded if sending `amount_minor` more would pass the daily or monthly limit."""
+    limits = tier_limits(tier=wallet.limit_tier, currency=wallet.currency)
+    for period in LIMIT_PERIODS:
+        limit, spent = getattr(limits, period), getattr(used, period)
+        if spent + amount_minor > limit:
+            raise LimitExceeded(
+                f"This payment would exceed the wallet's {period} spending limit.",
+                details={
+                    "period": period,
+                    "tier": wallet.limit_tier,
+                    "currency": wallet.currency,
+                    "limit": format_minor(limit, wallet.currency),
+                    "used": format_minor(spent, wallet.currency),
+                    "remaining": format_minor(max(limit - spent, 0), wallet.currency),
+                    "requested": format_minor(amount_minor, wallet.currency),
+                },
+            )
+
+
+def limits_summary(*, wallet: Wallet, used: LimitUsage) -> dict:
+    """What GET /api/v1/wallet/limits returns: tier, and per period the limit, used and remaining."""
+    limits = tier_limits(tier=wallet.limit_tier, currency=wallet.currency)
+    summary = {"tier": wallet.limit_tier, "currency": wallet.currency}
+    for period in LIMIT_PERIODS:
+        limit, spent = getattr(limits, period), getattr(used, period)
+        summary[period] = {
+            "limit": format_minor(limit, wallet.currency),
+            "used": format_minor(spent, wallet.currency),
+            "remaining": format_minor(max(limit - spent, 0), wallet.currency),
+        }
+    return summary
+
+
+def tier_rank(tier: str) -> int:
+    """Higher is more trusted; a new wallet inherits the best tier its owner has reached."""
+    return list(LimitTier.values).index(tier)
