@@ -5,7 +5,6 @@ from ledger.models import Entry, IdempotencyRecord, Transaction
 from ledger.services import deposit
 from wallets.models import Wallet
 
-
 # The transaction PIN test users hold (withdraw and transfer carry it in the body).
 TEST_PIN = "4826"
 
