@@ -19,8 +19,14 @@ _MODERATOR = {
     "ledger.view_transaction",
     "ledger.view_entry",
     "audit.view_auditevent",
+    # Disputes and the email/notification layer
+    "ledger.view_dispute",
+    "ledger.review_dispute",
+    "ledger.reverse_dispute",
+    "accounts.view_emaildelivery",
+    "accounts.view_notification",
 }
-_ADMIN = _MODERATOR | set()
+_ADMIN = _MODERATOR | {"accounts.resend_emaildelivery"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.USER: frozenset(),

@@ -9,6 +9,14 @@ class AuditEventType(models.TextChoices):
     WALLET_FROZEN = "wallet.frozen", "Wallet frozen"
     WALLET_UNFROZEN = "wallet.unfrozen", "Wallet unfrozen"
     MONEY_POSTED = "money.posted", "Money posted"
+    # Disputes and reversals
+    DISPUTE_OPENED = "dispute.opened", "Dispute opened"
+    DISPUTE_TAKEN = "dispute.taken", "Dispute taken for review"
+    DISPUTE_REJECTED = "dispute.rejected", "Dispute rejected"
+    DISPUTE_REVERSED = "dispute.reversed", "Dispute resolved with a reversal"
+    DISPUTE_EVIDENCE_VIEWED = "dispute.evidence_viewed", "Dispute evidence viewed"
+    REVERSAL_SHORTFALL_COVERED = "reversal.shortfall_covered", "Reversal shortfall covered from @suspense"
+    EMAIL_RESENT = "email.resent", "Email resent"
 
 
 class AuditEvent(models.Model):

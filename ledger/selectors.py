@@ -2,8 +2,8 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from ledger.exceptions import TransactionNotFound
-from ledger.models import Entry, Transaction
+from ledger.exceptions import DisputeNotFound, TransactionNotFound
+from ledger.models import Dispute, Entry, Transaction
 from wallets.models import Wallet
 
 
@@ -35,3 +35,16 @@ def entry_for_user_and_transaction(*, user, transaction_id) -> Entry:
 
 def entries_of_transaction(*, transaction: Transaction) -> QuerySet[Entry]:
     return transaction.entries.select_related("wallet").order_by("id")
+
+
+def disputes_for_user(*, user) -> QuerySet[Dispute]:
+    """Disputes the user opened, newest first."""
+    return Dispute.objects.filter(opened_by=user).select_related("transaction").order_by("-created_at")
+
+
+def dispute_get_for_user(*, user, dispute_id) -> Dispute:
+    """One of the user's own disputes; raises DisputeNotFound (404) for anyone else's."""
+    dispute = disputes_for_user(user=user).filter(pk=dispute_id).first()
+    if dispute is None:
+        raise DisputeNotFound()
+    return dispute

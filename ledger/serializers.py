@@ -101,3 +101,38 @@ class EntryOutputSerializer(serializers.Serializer):
         if entry.wallet.owner_id != self.context["user"].pk:
             return None  # another party's balance is theirs alone
         return format_minor(entry.balance_after, entry.currency)
+
+
+class DisputeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    amount = serializers.CharField(
+        required=False, allow_blank=True, help_text='Part of the transaction to dispute, e.g. "5.00"; default: all.'
+    )
+    evidence = serializers.FileField(
+        required=False, allow_empty_file=False, help_text="Optional PDF, JPEG or PNG (multipart/form-data)."
+    )
+
+
+class DisputeOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    transaction = serializers.UUIDField(source="transaction_id")
+    transaction_reference = serializers.CharField(source="transaction.reference")
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    amount = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    reversed_amount = serializers.SerializerMethodField()
+    decision_reason = serializers.CharField()
+    has_evidence = serializers.SerializerMethodField()
+    deadline_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+
+    def get_amount(self, dispute) -> str:
+        return format_minor(dispute.amount, dispute.currency)
+
+    def get_reversed_amount(self, dispute) -> str:
+        return format_minor(dispute.reversed_amount, dispute.currency)
+
+    def get_has_evidence(self, dispute) -> bool:
+        return bool(dispute.evidence_name)

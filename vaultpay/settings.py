@@ -136,6 +136,10 @@ if env.str("BREVO_API_KEY", default=""):
     ANYMAIL = {"BREVO_API_KEY": env.str("BREVO_API_KEY")}
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# An explicit backend wins (e.g. django.core.mail.backends.smtp.EmailBackend, or the file backend).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)
+if env.str("EMAIL_FILE_PATH", default=""):
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -186,6 +190,14 @@ SPECTACULAR_SETTINGS = {
 
 # --- Money ----------------------------------------------------------------------------------
 IDEMPOTENCY_TTL = timedelta(hours=env.int("IDEMPOTENCY_TTL_HOURS", default=24))
+
+# --- Disputes -------------------------------------------------------------------------------
+DISPUTE_WINDOW_DAYS = env.int("DISPUTE_WINDOW_DAYS", default=60)
+DISPUTE_REVIEW_DAYS = env.int("DISPUTE_REVIEW_DAYS", default=7)
+DISPUTE_EVIDENCE_MAX_BYTES = env.int("DISPUTE_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+# Master keys wrapping each encrypted file's data key: "key_id:base64(32 bytes)", newest first.
+# Shared by KYC documents and dispute evidence.
+KYC_MASTER_KEYS = env.list("KYC_MASTER_KEYS", default=[])
 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "static/"

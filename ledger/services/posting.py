@@ -7,6 +7,7 @@ from audit.models import AuditEventType
 from audit.services import audit_record
 from ledger.exceptions import InsufficientFunds
 from ledger.models import Entry, EntryDirection, Transaction, TransactionKind
+from ledger.tasks import send_transaction_receipts
 from vaultpay.money import CurrencyMismatch, Money, format_minor
 from wallets.models import Wallet, WalletKind
 from wallets.selectors import wallet_qs_select_for_update
@@ -91,4 +92,9 @@ def ledger_post(
         target=posted,
         new_values={"reference": posted.reference, "kind": kind, "amount": str(amount)},
     )
+    # Receipts only for what committed: a rolled-back posting discards this callback. The task takes
+    # the id and reads the row fresh; whatever happens to it (broker down, provider failing) never
+    # reaches the money, which is already committed.
+    transaction_id = str(posted.pk)
+    transaction.on_commit(lambda: send_transaction_receipts.delay(transaction_id), robust=True)
     return posted
