@@ -37,7 +37,9 @@ def race(*calls):
     return outcomes
 
 
-def test_two_moderators_reversing_one_dispute_reverse_once(user, wallet, other_wallet, paid, moderator, assert_reconciled):
+def test_two_moderators_reversing_one_dispute_reverse_once(
+    user, wallet, other_wallet, paid, moderator, assert_reconciled
+):
     second_moderator = grant(type(moderator).objects.create_user("mod2@example.com", "x"), "ledger.reverse_dispute")
     dispute = dispute_open(user=user, transaction_id=paid.pk, reason="Not me")
 
