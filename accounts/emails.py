@@ -8,6 +8,7 @@ redelivered or duplicated task waits, then finds the row `sent` and sends nothin
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -154,3 +155,19 @@ def email_delivery_resend(*, delivery_id: int, actor) -> EmailDelivery:
     )
     _dispatch_on_commit(delivery.pk)
     return delivery
+
+
+def email_deliveries_requeue_stale(*, older_than: timedelta) -> int:
+    """Dispatch again every email still pending after `older_than` (its task was lost, e.g. the
+    broker was down at commit time). Harmless for one still queued: the row is sent only once."""
+    cutoff = timezone.now() - older_than
+    stale = list(
+        EmailDelivery.objects.filter(status=EmailDeliveryStatus.PENDING, updated_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:1000]
+    )
+    from accounts.tasks import send_email_delivery
+
+    for delivery_id in stale:
+        send_email_delivery.delay(delivery_id)
+    return len(stale)

@@ -1,9 +1,10 @@
 import logging
 import random
+from datetime import timedelta
 
 from celery import shared_task
 
-from accounts.emails import email_delivery_send
+from accounts.emails import email_deliveries_requeue_stale, email_delivery_send
 from accounts.exceptions import EmailProviderError
 
 logger = logging.getLogger(__name__)
@@ -22,3 +23,9 @@ def send_email_delivery(self, delivery_id: int) -> str:
         countdown = min(_RETRY_MAX_SECONDS, _RETRY_BASE_SECONDS * 2**self.request.retries)
         raise self.retry(exc=EmailProviderError(outcome.error), countdown=countdown + random.randint(0, 10))  # noqa: S311
     return outcome.status
+
+
+@shared_task
+def requeue_stale_email_deliveries() -> int:
+    """Scheduled by Celery beat (CELERY_BEAT_SCHEDULE): emails whose task never ran go out after all."""
+    return email_deliveries_requeue_stale(older_than=timedelta(minutes=15))

@@ -127,6 +127,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledger.tasks.purge_expired_idempotency_keys",
         "schedule": timedelta(hours=1),
     },
+    "requeue-stale-email-deliveries": {
+        "task": "accounts.tasks.requeue_stale_email_deliveries",
+        "schedule": timedelta(minutes=10),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------

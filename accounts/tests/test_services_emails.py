@@ -1,9 +1,20 @@
 """The email layer: every template renders, one delivery per (event, recipient), failures recorded."""
 
-import pytest
-from django.core import mail
+from datetime import timedelta
 
-from accounts.emails import EMAIL_TEMPLATES, email_delivery_resend, email_delivery_send, email_enqueue, email_render
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from accounts.emails import (
+    EMAIL_TEMPLATES,
+    email_deliveries_requeue_stale,
+    email_delivery_resend,
+    email_delivery_send,
+    email_enqueue,
+    email_render,
+)
 from accounts.models import EmailDelivery, EmailDeliveryStatus
 from accounts.tasks import send_email_delivery
 from audit.models import AuditEvent, AuditEventType
@@ -118,3 +129,14 @@ def test_resend_sends_a_failed_email_and_is_audited(user, admin_user, settings, 
     assert (delivery.status, delivery.attempts, delivery.last_error) == (EmailDeliveryStatus.SENT, 2, "")
     assert len(mail.outbox) == 1
     assert AuditEvent.objects.filter(event_type=AuditEventType.EMAIL_RESENT, actor=admin_user).exists()
+
+
+def test_stale_pending_email_is_dispatched_again_once(user):
+    delivery = email_enqueue(event_key="e", recipient=user, template="deposit", context=SAMPLE_CONTEXT)
+    with time_machine.travel(timezone.now() + timedelta(minutes=20)):
+        assert email_deliveries_requeue_stale(older_than=timedelta(minutes=15)) == 1
+        assert email_deliveries_requeue_stale(older_than=timedelta(minutes=15)) == 0  # now sent
+
+    delivery.refresh_from_db()
+    assert delivery.status == EmailDeliveryStatus.SENT
+    assert len(mail.outbox) == 1

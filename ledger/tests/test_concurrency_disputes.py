@@ -93,3 +93,25 @@ def test_guard_allows_the_status_change_and_nothing_else(paid):
         with transaction.atomic():
             Transaction.objects.filter(pk=paid.pk).update(kind=TransactionKind.REVERSAL)
     assert Transaction.objects.get(pk=paid.pk).amount == 4000
+
+
+def test_database_refuses_reversals_beyond_the_amount_even_without_the_lock(paid, wallet, other_wallet):
+    def insert_reversal(amount):
+        Transaction.objects.create(
+            kind=TransactionKind.REVERSAL,
+            amount=amount,
+            currency="USD",
+            from_wallet=other_wallet,
+            to_wallet=wallet,
+            reverses=paid,
+        )
+
+    # No entries on purpose: the guard fires at INSERT, before the balance check at commit.
+    with pytest.raises(DatabaseError, match="would total 4001 of 4000"):
+        with transaction.atomic():
+            insert_reversal(4001)
+    with pytest.raises(DatabaseError, match="would total 4001 of 4000"):
+        with transaction.atomic():
+            insert_reversal(3000)
+            insert_reversal(1001)
+    assert not Transaction.objects.filter(reverses=paid).exists()

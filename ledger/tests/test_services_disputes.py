@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts.models import Notification
+from accounts.models import EmailDelivery, Notification
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent, AuditEventType
 from ledger.exceptions import (
@@ -228,6 +228,8 @@ def test_shortfall_without_cover_is_refused_and_nothing_moves(
     assert balances(wallet, other_wallet) == [6000, 1000]
     assert Dispute.objects.get(pk=spent.pk).status == DisputeStatus.OPEN
     assert not Transaction.objects.filter(kind=TransactionKind.REVERSAL).exists()
+    assert not Notification.objects.filter(event_key=f"dispute:{spent.pk}:decided").exists()
+    assert not EmailDelivery.objects.filter(event_key=f"dispute:{spent.pk}:decided").exists()
     assert_reconciled()
 
 
