@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.notifications import user_notify
 from audit.models import AuditEventType
 from audit.services import audit_record
-from ledger.evidence import evidence_discard, evidence_read, evidence_store
+from ledger.evidence import StoredEvidence, evidence_discard, evidence_read, evidence_store
 from ledger.exceptions import (
     DisputeAmountInvalid,
     DisputeExists,
@@ -51,16 +51,12 @@ def dispute_open(
     """
     entry = entry_for_user_and_transaction(user=user, transaction_id=transaction_id)
     txn = transaction_lock(transaction_id=entry.transaction_id)
-    if txn.kind == TransactionKind.REVERSAL or txn.status == TransactionStatus.REVERSED:
-        raise DisputeNotAllowed()
-    if timezone.now() - txn.created_at > timedelta(days=settings.DISPUTE_WINDOW_DAYS):
-        raise DisputeWindowClosed(details={"window_days": settings.DISPUTE_WINDOW_DAYS})
-    if Dispute.objects.filter(transaction=txn, status__in=DISPUTE_PENDING_STATUSES).exists():
-        raise DisputeExists()
+    _ensure_disputable(txn)
     remaining = txn.amount - reversed_total(original=txn)
     minor = remaining if amount in (None, "") else parse_amount(amount, currency_for(txn.currency))
     if minor > remaining:
         raise DisputeAmountInvalid(details={"max_amount": format_minor(remaining, txn.currency)})
+    # Evidence is stored last, once every check passed; only the insert race below can discard it.
     stored = evidence_store(upload=evidence) if evidence is not None else None
     try:
         with transaction.atomic():
@@ -71,11 +67,7 @@ def dispute_open(
                 amount=minor,
                 currency=txn.currency,
                 deadline_at=timezone.now() + timedelta(days=settings.DISPUTE_REVIEW_DAYS),
-                evidence_name=stored.name if stored else "",
-                evidence_content_type=stored.content_type if stored else "",
-                evidence_size=stored.size if stored else None,
-                evidence_key_id=stored.key_id if stored else "",
-                evidence_wrapped_key=stored.wrapped_key if stored else "",
+                **_evidence_fields(stored),
             )
     except IntegrityError as exc:  # the partial unique index: another dispute won the race
         if stored:
@@ -93,6 +85,27 @@ def dispute_open(
     )
     _notify_parties(dispute, "opened", "dispute_opened")
     return dispute
+
+
+def _ensure_disputable(txn) -> None:
+    if txn.kind == TransactionKind.REVERSAL or txn.status == TransactionStatus.REVERSED:
+        raise DisputeNotAllowed()
+    if timezone.now() - txn.created_at > timedelta(days=settings.DISPUTE_WINDOW_DAYS):
+        raise DisputeWindowClosed(details={"window_days": settings.DISPUTE_WINDOW_DAYS})
+    if Dispute.objects.filter(transaction=txn, status__in=DISPUTE_PENDING_STATUSES).exists():
+        raise DisputeExists()
+
+
+def _evidence_fields(stored: StoredEvidence | None) -> dict:
+    if stored is None:
+        return {}
+    return {
+        "evidence_name": stored.name,
+        "evidence_content_type": stored.content_type,
+        "evidence_size": stored.size,
+        "evidence_key_id": stored.key_id,
+        "evidence_wrapped_key": stored.wrapped_key,
+    }
 
 
 def _dispute_lock(dispute_id) -> Dispute:

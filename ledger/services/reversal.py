@@ -55,7 +55,34 @@ def transaction_reverse(
 
     suspense = wallet_system_get(currency=original.currency, purpose=SystemWalletPurpose.SUSPENSE)
     to_lock = [original.to_wallet, original.from_wallet] + ([suspense] if cover_from_suspense else [])
-    payer, payee, *rest = wallets_lock(*to_lock)
+    payer, payee, *locked_suspense = wallets_lock(*to_lock)
+    from_payer, shortfall = _split_shortfall(payer, minor, cover_from_suspense)
+    currency = currency_for(original.currency)
+    meta = (metadata or {}) | {"reverses": original.reference}
+    posted = []
+    if from_payer:
+        posted.append(_post_reversal(original, payer, payee, Money(from_payer, currency), actor, meta))
+    if shortfall:
+        cover_meta = meta | {"covers_shortfall_of": payer.label}
+        posted.append(
+            _post_reversal(original, locked_suspense[0], payee, Money(shortfall, currency), actor, cover_meta)
+        )
+        audit_record(
+            event_type=AuditEventType.REVERSAL_SHORTFALL_COVERED,
+            actor=actor,
+            target=original,
+            new_values={"shortfall": str(Money(shortfall, currency)), "receiver": payer.label},
+        )
+    fully = already + minor == original.amount
+    # The one change a posted transaction allows (the PostgreSQL guard refuses any other column).
+    Transaction.objects.filter(pk=original.pk).update(
+        status=TransactionStatus.REVERSED if fully else TransactionStatus.PARTIALLY_REVERSED
+    )
+    return ReversalResult(reversals=posted, amount=minor, suspense_covered=shortfall)
+
+
+def _split_shortfall(payer, minor: int, cover_from_suspense: bool) -> tuple[int, int]:
+    """(what the locked payer pays, what @suspense must cover); raises ReversalInsufficientFunds."""
     from_payer = minor if payer.kind == WalletKind.SYSTEM else min(minor, payer.balance)
     shortfall = minor - from_payer
     if shortfall and not cover_from_suspense:
@@ -65,35 +92,7 @@ def transaction_reverse(
                 "shortfall": format_minor(shortfall, payer.currency),
             }
         )
-    currency = currency_for(original.currency)
-    meta = (metadata or {}) | {"reverses": original.reference}
-    posted = []
-    if from_payer:
-        posted.append(_post_reversal(original, payer, payee, Money(from_payer, currency), actor, meta))
-    if shortfall:
-        suspense = rest[0]
-        posted.append(
-            _post_reversal(
-                original,
-                suspense,
-                payee,
-                Money(shortfall, currency),
-                actor,
-                meta | {"covers_shortfall_of": payer.label},
-            )
-        )
-        audit_record(
-            event_type=AuditEventType.REVERSAL_SHORTFALL_COVERED,
-            actor=actor,
-            target=original,
-            new_values={"shortfall": str(Money(shortfall, currency)), "receiver": payer.label},
-        )
-    new_status = (
-        TransactionStatus.REVERSED if already + minor == original.amount else TransactionStatus.PARTIALLY_REVERSED
-    )
-    # The one change a posted transaction allows (the PostgreSQL guard refuses any other column).
-    Transaction.objects.filter(pk=original.pk).update(status=new_status)
-    return ReversalResult(reversals=posted, amount=minor, suspense_covered=shortfall)
+    return from_payer, shortfall
 
 
 def _post_reversal(original, source, destination, amount: Money, actor, metadata: dict) -> Transaction:
