@@ -24,9 +24,8 @@ _MODERATOR = {
     "ledger.review_dispute",
     "ledger.reverse_dispute",
     "accounts.view_emaildelivery",
-    "accounts.view_notification",
 }
-_ADMIN = _MODERATOR | {"accounts.resend_emaildelivery"}
+_ADMIN = _MODERATOR | {"accounts.resend_emaildelivery", "accounts.view_notification"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.USER: frozenset(),

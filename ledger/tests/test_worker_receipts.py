@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import EmailDelivery, EmailDeliveryStatus
+from accounts.tasks import send_email_delivery
 from conftest import client_for, new_key
 from ledger.tests.conftest import fund
 from vaultpay.celery import app as celery_app
@@ -148,6 +149,12 @@ def test_worker_sends_both_receipts_once(funded_pair, worker, mail_dir, assert_r
         f"You received 12.50 USD from {sender.display_name}",
     }
     assert all(m["pid"] != os.getpid() for m in sent)  # sent by the worker, not by this process
+
+    # The broker delivers both email tasks again: the worker runs them and sends nothing.
+    for delivery in EmailDelivery.objects.filter(event_key__startswith=f"txn:{txn_id}:"):
+        send_email_delivery.delay(delivery.pk)
+    worker.wait_until(lambda: worker.log().count("'already_sent'") == 2, "the redelivered tasks ran")
+    assert len(sent_messages(mail_dir)) == 2
     assert_reconciled()
 
 
