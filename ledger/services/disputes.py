@@ -31,6 +31,13 @@ from vaultpay.errors import ValidationFailed
 from vaultpay.money import currency_for, format_minor, parse_amount
 from wallets.models import WalletKind
 
+# How the decision reads in a sentence ("The dispute ... was decided: partially reversed").
+_DECISION_LABELS = {
+    DisputeStatus.RESOLVED_REVERSED: "reversed in full",
+    DisputeStatus.RESOLVED_PARTIAL: "partially reversed",
+    DisputeStatus.REJECTED: "rejected",
+}
+
 REVIEW_PERMISSION = "ledger.review_dispute"
 REVERSE_PERMISSION = "ledger.reverse_dispute"
 
@@ -227,7 +234,7 @@ def _notify_parties(dispute: Dispute, step: str, template: str) -> None:
         "amount": format_minor(dispute.amount, dispute.currency),
         "currency": dispute.currency,
         "status": dispute.status,
-        "decision_label": dispute.get_status_display(),
+        "decision_label": _DECISION_LABELS.get(dispute.status, dispute.get_status_display().lower()),
         "decision_reason": dispute.decision_reason,
         "reversed_amount": format_minor(dispute.reversed_amount, dispute.currency) if dispute.reversed_amount else "",
         "deadline": dispute.deadline_at.strftime("%Y-%m-%d"),
