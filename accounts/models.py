@@ -57,3 +57,61 @@ class User(AbstractBaseUser, PermissionsMixin):
         """What a counterparty sees: first name and last initial, never the email."""
         initial = f" {self.last_name[:1]}." if self.last_name else ""
         return f"{self.first_name}{initial}"
+
+
+class EmailDeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class EmailDelivery(models.Model):
+    """One email for one event and one recipient: the row that makes sending exactly-once.
+
+    A task redelivered by the broker (worker killed, visibility timeout) finds the row already
+    `sent` and sends nothing; failures stay visible in the admin with their last error.
+    """
+
+    event_key = models.CharField(max_length=128, help_text="What happened, e.g. txn:<uuid>:transfer_sent.")
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_deliveries")
+    to_address = models.EmailField(help_text="The address at the time the email was queued.")
+    template = models.CharField(max_length=64)
+    context = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=EmailDeliveryStatus.choices, default=EmailDeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "email deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["event_key", "recipient"], name="email_delivery_once_per_event_recipient")
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="email_delivery_status_idx")]
+        permissions = [("resend_emaildelivery", "Can resend an email")]
+
+    def __str__(self) -> str:
+        return f"{self.template} to {self.to_address} ({self.status})"
+
+
+class Notification(models.Model):
+    """An in-app notice for one user; unique per event so a retried task adds nothing twice."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    event_key = models.CharField(max_length=128)
+    kind = models.CharField(max_length=64, help_text="Same name as the email template, e.g. transfer_received.")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True, help_text="Ids the client can link to.")
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "event_key"], name="notification_once_per_event")]
+        indexes = [models.Index(fields=["user", "read_at", "-id"], name="notification_user_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"

@@ -24,8 +24,13 @@ _MODERATOR = {
     "kyc.view_kycdocument",
     "kyc.review_kycsubmission",
     "kyc.view_kycduplicateattempt",
+    # Disputes and the email/notification layer
+    "ledger.view_dispute",
+    "ledger.review_dispute",
+    "ledger.reverse_dispute",
+    "accounts.view_emaildelivery",
 }
-_ADMIN = _MODERATOR | set()
+_ADMIN = _MODERATOR | {"accounts.resend_emaildelivery", "accounts.view_notification"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.USER: frozenset(),

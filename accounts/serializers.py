@@ -23,3 +23,21 @@ class TokenPairOutputSerializer(serializers.Serializer):
 
 class RefreshInputSerializer(serializers.Serializer):
     refresh = serializers.CharField()
+
+
+class NotificationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    data = serializers.DictField()
+    read = serializers.SerializerMethodField()
+    read_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+
+    def get_read(self, notification) -> bool:
+        return notification.read_at is not None
+
+
+class NotificationReadAllOutputSerializer(serializers.Serializer):
+    marked_read = serializers.IntegerField()

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -7,7 +7,10 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from accounts.notifications import notification_mark_all_read, notification_mark_read, notifications_for_user
 from accounts.serializers import (
+    NotificationOutputSerializer,
+    NotificationReadAllOutputSerializer,
     RefreshInputSerializer,
     SignupInputSerializer,
     TokenPairOutputSerializer,
@@ -15,6 +18,7 @@ from accounts.serializers import (
 )
 from accounts.services import user_signup
 from vaultpay.errors import ValidationFailed
+from vaultpay.pagination import HistoryPagination
 from vaultpay.schema import error_response
 
 
@@ -82,3 +86,44 @@ class MeView(APIView):
     @extend_schema(responses={200: UserOutputSerializer, 401: error_response("not_authenticated")}, tags=["users"])
     def get(self, request):
         return Response(UserOutputSerializer(request.user).data)
+
+
+class NotificationListView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("limit", int, description="Page size, default 10, at most 100."),
+            OpenApiParameter("offset", int, description="How many rows to skip."),
+        ],
+        responses={200: NotificationOutputSerializer(many=True), 401: error_response("not_authenticated")},
+        tags=["notifications"],
+    )
+    def get(self, request):
+        """Your notifications, unread first, then newest first."""
+        paginator = HistoryPagination()
+        page = paginator.paginate_queryset(notifications_for_user(user=request.user), request, view=self)
+        return paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
+
+
+class NotificationReadView(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: NotificationOutputSerializer,
+            401: error_response("not_authenticated"),
+            404: error_response("not_found"),
+        },
+        tags=["notifications"],
+    )
+    def post(self, request, notification_id):
+        notification = notification_mark_read(user=request.user, notification_id=notification_id)
+        return Response(NotificationOutputSerializer(notification).data)
+
+
+class NotificationReadAllView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: NotificationReadAllOutputSerializer, 401: error_response("not_authenticated")},
+        tags=["notifications"],
+    )
+    def post(self, request):
+        return Response({"marked_read": notification_mark_all_read(user=request.user)})

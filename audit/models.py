@@ -16,6 +16,14 @@ class AuditEventType(models.TextChoices):
     KYC_DOCUMENT_VIEWED = "kyc.document_viewed", "KYC document viewed"
     KYC_DUPLICATE_FLAGGED = "kyc.duplicate_flagged", "KYC duplicate document flagged"
     WALLET_LIMIT_TIER_CHANGED = "wallet.limit_tier_changed", "Wallet limit tier changed"
+    # Disputes and reversals
+    DISPUTE_OPENED = "dispute.opened", "Dispute opened"
+    DISPUTE_TAKEN = "dispute.taken", "Dispute taken for review"
+    DISPUTE_REJECTED = "dispute.rejected", "Dispute rejected"
+    DISPUTE_REVERSED = "dispute.reversed", "Dispute resolved with a reversal"
+    DISPUTE_EVIDENCE_VIEWED = "dispute.evidence_viewed", "Dispute evidence viewed"
+    REVERSAL_SHORTFALL_COVERED = "reversal.shortfall_covered", "Reversal shortfall covered from @suspense"
+    EMAIL_RESENT = "email.resent", "Email resent"
 
 
 class AuditEvent(models.Model):

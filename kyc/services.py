@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.notifications import user_notify
 from audit.models import AuditEventType
 from audit.services import audit_record
 from kyc.encryption import (
@@ -28,7 +29,6 @@ from kyc.exceptions import (
 )
 from kyc.models import DocumentType, KycDocument, KycDuplicateAttempt, KycStatus, KycSubmission
 from kyc.selectors import kyc_document_with_fingerprint_of_other_user
-from kyc.tasks import send_kyc_decision_email
 from kyc.uploads import sniff_content_type
 from wallets.models import LimitTier
 from wallets.selectors import wallet_get_open_for_user
@@ -145,7 +145,7 @@ def kyc_approve(*, submission: KycSubmission, moderator) -> KycSubmission:
         new_values={"status": KycStatus.APPROVED},
     )
     wallet_set_limit_tier(owner=submission.user, tier=LimitTier.VERIFIED, actor=moderator)
-    _email_decision_on_commit(submission)
+    _notify_decision(submission)
     return submission
 
 
@@ -170,13 +170,25 @@ def kyc_reject(*, submission: KycSubmission, moderator, reason: str) -> KycSubmi
         old_values={"status": KycStatus.PENDING},
         new_values={"status": KycStatus.REJECTED, "reason": reason},
     )
-    _email_decision_on_commit(submission)
+    _notify_decision(submission)
     return submission
 
 
-def _email_decision_on_commit(submission: KycSubmission) -> None:
-    # robust: the decision is committed; a broker outage is logged and must not turn it into an error.
-    transaction.on_commit(lambda: send_kyc_decision_email.delay(str(submission.pk)), robust=True)
+def _notify_decision(submission: KycSubmission) -> None:
+    # In the decision's own transaction: the notification and the exactly-once email row commit
+    # with it, and the send is dispatched after commit (a broker outage never undoes the decision).
+    approved = submission.status == KycStatus.APPROVED
+    user_notify(
+        user=submission.user,
+        event_key=f"kyc:{submission.pk}:decided",
+        kind="kyc_decision",
+        context={
+            "decision": submission.status,
+            "reason": submission.rejection_reason,
+            "tier": LimitTier.VERIFIED.label if approved else "",
+            "summary": "Your identity is verified." if approved else "Your identity document was not accepted.",
+        },
+    )
 
 
 def kyc_document_read(*, submission: KycSubmission, viewer) -> tuple[bytes, str]:

@@ -11,23 +11,18 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 from kyc.exceptions import KycFileTooLarge, KycFileTypeUnsupported
+from vaultpay.file_types import ACCEPTED_DOCUMENT_TYPES, document_type_sniff
 
-# Leading bytes of each accepted format. The client's file name and Content-Type are ignored.
-_SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
 # Room for the multipart boundaries and the other form fields around the file.
 _MULTIPART_OVERHEAD = 64 * 1024
 
 
 def sniff_content_type(content: bytes) -> str:
     """The document's real type from its first bytes; raises KycFileTypeUnsupported."""
-    for signature, content_type in _SIGNATURES:
-        if content.startswith(signature):
-            return content_type
-    raise KycFileTypeUnsupported(details={"accepted": [content_type for _, content_type in _SIGNATURES]})
+    content_type = document_type_sniff(content)
+    if content_type is None:
+        raise KycFileTypeUnsupported(details={"accepted": ACCEPTED_DOCUMENT_TYPES})
+    return content_type
 
 
 def upload_too_large_error() -> KycFileTooLarge:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from ledger import admin_disputes  # noqa: F401 - registers the dispute console
 from ledger.models import Entry, IdempotencyRecord, Transaction
 from vaultpay.admin_mixins import ReadOnlyAdminMixin
 from vaultpay.money import format_minor

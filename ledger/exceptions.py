@@ -35,3 +35,72 @@ class TransactionNotFound(VaultPayError):
     code = "not_found"
     status_code = status.HTTP_404_NOT_FOUND
     message = "No such transaction."
+
+
+class DisputeNotFound(VaultPayError):
+    code = "not_found"
+    status_code = status.HTTP_404_NOT_FOUND
+    message = "No such dispute."
+
+
+class DisputeExists(VaultPayError):
+    code = "dispute_exists"
+    status_code = status.HTTP_409_CONFLICT
+    message = "This transaction already has a dispute waiting for a decision."
+
+
+class DisputeWindowClosed(VaultPayError):
+    code = "dispute_window_closed"
+    status_code = status.HTTP_409_CONFLICT
+    message = "This transaction is too old to dispute."
+
+
+class DisputeNotAllowed(VaultPayError):
+    code = "dispute_not_allowed"
+    status_code = status.HTTP_409_CONFLICT
+    message = "This transaction cannot be disputed (it is a reversal or already fully reversed)."
+
+
+class DisputeAmountInvalid(VaultPayError):
+    code = "dispute_amount_invalid"
+    message = "The amount must be positive and at most what is left to reverse of the transaction."
+
+
+class DisputeTransitionInvalid(VaultPayError):
+    code = "dispute_transition_invalid"
+    status_code = status.HTTP_409_CONFLICT
+    message = "The dispute is not in a status that allows this step."
+
+
+class DisputePermissionDenied(VaultPayError):
+    code = "permission_denied"
+    status_code = status.HTTP_403_FORBIDDEN
+    message = "Your role does not allow this step on disputes."
+
+
+class ReversalExceedsAmount(VaultPayError):
+    code = "reversal_exceeds_amount"
+    status_code = status.HTTP_409_CONFLICT
+    message = "Reversals of a transaction can never total more than its amount."
+
+
+class ReversalNotAllowed(VaultPayError):
+    code = "reversal_not_allowed"
+    status_code = status.HTTP_409_CONFLICT
+    message = "A reversal cannot itself be reversed."
+
+
+class ReversalInsufficientFunds(VaultPayError):
+    code = "reversal_insufficient_funds"
+    status_code = status.HTTP_409_CONFLICT
+    message = "The receiver's balance cannot cover the reversal; cover the shortfall from @suspense or reverse less."
+
+
+class EvidenceTypeUnsupported(VaultPayError):
+    code = "evidence_type_unsupported"
+    message = "Evidence must be a PDF, JPEG or PNG file."
+
+
+class EvidenceTooLarge(VaultPayError):
+    code = "evidence_too_large"
+    message = "The evidence file is too large."

@@ -125,3 +125,76 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    UNDER_REVIEW = "under_review", "Under review"
+    RESOLVED_REVERSED = "resolved_reversed", "Resolved: reversed"
+    RESOLVED_PARTIAL = "resolved_partial", "Resolved: partially reversed"
+    REJECTED = "rejected", "Rejected"
+
+
+# Statuses in which a dispute still waits for a moderator; at most one per transaction.
+DISPUTE_PENDING_STATUSES = (DisputeStatus.OPEN, DisputeStatus.UNDER_REVIEW)
+
+
+class Dispute(models.Model):
+    """A party's claim that a transaction was wrong, decided by a moderator (reject or reverse)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="disputes")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="disputes")
+    reason = models.TextField()
+    amount = models.BigIntegerField(help_text="Disputed amount in minor units.")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    status = models.CharField(max_length=20, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    deadline_at = models.DateTimeField(help_text="When a moderator should have decided.")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reversed_amount = models.BigIntegerField(default=0, help_text="Minor units returned to the sender.")
+    suspense_covered_amount = models.BigIntegerField(
+        default=0, help_text="Minor units of the reversal paid by @suspense because the receiver could not."
+    )
+    # Evidence is stored encrypted (ledger/evidence.py); only its envelope lives here.
+    evidence_name = models.CharField(max_length=255, blank=True, help_text="Storage name of the encrypted file.")
+    evidence_content_type = models.CharField(max_length=64, blank=True)
+    evidence_size = models.PositiveIntegerField(null=True, blank=True)
+    evidence_key_id = models.CharField(max_length=64, blank=True)
+    evidence_wrapped_key = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transaction"],
+                condition=Q(status__in=["open", "under_review"]),
+                name="dispute_one_pending_per_transaction",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="dispute_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(reversed_amount__gte=0, suspense_covered_amount__gte=0)
+                & Q(suspense_covered_amount__lte=models.F("reversed_amount"))
+                & Q(reversed_amount__lte=models.F("amount")),
+                name="dispute_reversed_amounts_consistent",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "deadline_at"], name="dispute_status_deadline_idx")]
+        permissions = [
+            ("review_dispute", "Can take disputes for review and reject them"),
+            ("reverse_dispute", "Can resolve disputes with a reversal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispute {str(self.pk)[:8]} on {self.transaction_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in DISPUTE_PENDING_STATUSES

@@ -3,8 +3,8 @@ from datetime import UTC, datetime
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from ledger.exceptions import TransactionNotFound
-from ledger.models import Entry, Transaction, TransactionKind
+from ledger.exceptions import DisputeNotFound, TransactionNotFound
+from ledger.models import DISPUTE_PENDING_STATUSES, Dispute, Entry, Transaction, TransactionKind
 from wallets.models import Wallet
 
 
@@ -49,3 +49,21 @@ def ledger_volume_today() -> list[dict]:
         .order_by("currency")
     )
     return [{"currency": r["currency"], "total_minor": r["total"], "count": r["count"]} for r in rows]
+
+
+def disputes_for_user(*, user) -> QuerySet[Dispute]:
+    """Disputes the user opened, newest first."""
+    return Dispute.objects.filter(opened_by=user).select_related("transaction").order_by("-created_at")
+
+
+def dispute_get_for_user(*, user, dispute_id) -> Dispute:
+    """One of the user's own disputes; raises DisputeNotFound (404) for anyone else's."""
+    dispute = disputes_for_user(user=user).filter(pk=dispute_id).first()
+    if dispute is None:
+        raise DisputeNotFound()
+    return dispute
+
+
+def disputes_pending_count() -> int:
+    """Disputes still waiting for a moderator (open or under review), for the dashboard."""
+    return Dispute.objects.filter(status__in=DISPUTE_PENDING_STATUSES).count()

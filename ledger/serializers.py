@@ -114,3 +114,38 @@ class WalletLimitsOutputSerializer(serializers.Serializer):
     currency = serializers.CharField()
     daily = LimitPeriodOutputSerializer(help_text="Since 00:00 UTC today.")
     monthly = LimitPeriodOutputSerializer(help_text="Since 00:00 UTC on the first of the month.")
+
+
+class DisputeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    amount = serializers.CharField(
+        required=False, allow_blank=True, help_text='Part of the transaction to dispute, e.g. "5.00"; default: all.'
+    )
+    evidence = serializers.FileField(
+        required=False, allow_empty_file=False, help_text="Optional PDF, JPEG or PNG (multipart/form-data)."
+    )
+
+
+class DisputeOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    transaction = serializers.UUIDField(source="transaction_id")
+    transaction_reference = serializers.CharField(source="transaction.reference")
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    amount = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    reversed_amount = serializers.SerializerMethodField()
+    decision_reason = serializers.CharField()
+    has_evidence = serializers.SerializerMethodField()
+    deadline_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+
+    def get_amount(self, dispute) -> str:
+        return format_minor(dispute.amount, dispute.currency)
+
+    def get_reversed_amount(self, dispute) -> str:
+        return format_minor(dispute.reversed_amount, dispute.currency)
+
+    def get_has_evidence(self, dispute) -> bool:
+        return bool(dispute.evidence_name)

@@ -1,9 +1,24 @@
 from celery import shared_task
+from django.db import DatabaseError
 
 from ledger.idempotency import idempotency_purge_expired
+from ledger.receipts import transaction_receipts_queue
 
 
 @shared_task
 def purge_expired_idempotency_keys() -> int:
     """Scheduled by Celery beat every hour (CELERY_BEAT_SCHEDULE)."""
     return idempotency_purge_expired()
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_transaction_receipts(transaction_id: str) -> int:
+    """Queued by ledger_post after commit: notify each user party and queue their receipt emails."""
+    return transaction_receipts_queue(transaction_id=transaction_id)

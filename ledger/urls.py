@@ -14,4 +14,11 @@ urlpatterns = [
         views.TransactionEntriesView.as_view(),
         name="transaction-entries",
     ),
+    path(
+        "transactions/<uuid:transaction_id>/disputes",
+        views.TransactionDisputeView.as_view(),
+        name="transaction-disputes",
+    ),
+    path("disputes", views.DisputeListView.as_view(), name="dispute-list"),
+    path("disputes/<uuid:dispute_id>", views.DisputeDetailView.as_view(), name="dispute-detail"),
 ]

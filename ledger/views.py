@@ -7,15 +7,23 @@ from rest_framework.views import APIView
 from ledger.idempotency import IDEMPOTENCY_HEADERS, idempotency_request_build
 from ledger.limits import wallet_outgoing_usage
 from ledger.models import TransactionKind
-from ledger.selectors import entries_of_transaction, entry_for_user_and_transaction, entry_history_for_user
+from ledger.selectors import (
+    dispute_get_for_user,
+    disputes_for_user,
+    entries_of_transaction,
+    entry_for_user_and_transaction,
+    entry_history_for_user,
+)
 from ledger.serializers import (
+    DisputeInputSerializer,
+    DisputeOutputSerializer,
     EntryOutputSerializer,
     MoneyInputSerializer,
     TransactionOutputSerializer,
     TransferInputSerializer,
     WalletLimitsOutputSerializer,
 )
-from ledger.services import PostingResult, deposit, transfer, withdraw
+from ledger.services import PostingResult, deposit, dispute_open, transfer, withdraw
 from vaultpay.pagination import HistoryPagination
 from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response
 from wallets.limits import limits_summary
@@ -194,3 +202,66 @@ class WalletLimitsView(APIView):
         wallet = wallet_get_open_for_user(user=request.user)
         summary = limits_summary(wallet=wallet, used=wallet_outgoing_usage(wallet=wallet))
         return Response(WalletLimitsOutputSerializer(summary).data)
+
+
+class TransactionDisputeView(APIView):
+    @extend_schema(
+        request={"multipart/form-data": DisputeInputSerializer, "application/json": DisputeInputSerializer},
+        responses={
+            201: DisputeOutputSerializer,
+            400: error_response(
+                "validation_error",
+                "amount_invalid",
+                "amount_not_positive",
+                "amount_too_precise",
+                "amount_too_large",
+                "dispute_amount_invalid",
+                "evidence_type_unsupported",
+                "evidence_too_large",
+            ),
+            401: error_response("not_authenticated"),
+            404: error_response("not_found"),
+            409: error_response("dispute_exists", "dispute_window_closed", "dispute_not_allowed"),
+        },
+        tags=["disputes"],
+    )
+    def post(self, request, transaction_id):
+        serializer = DisputeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        dispute = dispute_open(
+            user=request.user,
+            transaction_id=transaction_id,
+            reason=data["reason"],
+            amount=data.get("amount"),
+            evidence=data.get("evidence"),
+        )
+        return Response(DisputeOutputSerializer(dispute).data, status=status.HTTP_201_CREATED)
+
+
+class DisputeListView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("limit", int, description="Page size, default 10, at most 100."),
+            OpenApiParameter("offset", int, description="How many rows to skip."),
+        ],
+        responses={200: DisputeOutputSerializer(many=True), 401: error_response("not_authenticated")},
+        tags=["disputes"],
+    )
+    def get(self, request):
+        paginator = HistoryPagination()
+        page = paginator.paginate_queryset(disputes_for_user(user=request.user), request, view=self)
+        return paginator.get_paginated_response(DisputeOutputSerializer(page, many=True).data)
+
+
+class DisputeDetailView(APIView):
+    @extend_schema(
+        responses={
+            200: DisputeOutputSerializer,
+            401: error_response("not_authenticated"),
+            404: error_response("not_found"),
+        },
+        tags=["disputes"],
+    )
+    def get(self, request, dispute_id):
+        return Response(DisputeOutputSerializer(dispute_get_for_user(user=request.user, dispute_id=dispute_id)).data)

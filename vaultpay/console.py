@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from kyc.selectors import kyc_pending_count
-from ledger.selectors import ledger_volume_today
+from ledger.selectors import disputes_pending_count, ledger_volume_today
 from vaultpay.money import format_minor
 from wallets.selectors import wallet_frozen_count
 
@@ -12,11 +12,13 @@ from wallets.selectors import wallet_frozen_count
 def dashboard_context(user) -> dict:
     """The dashboard's figures, each shown only to users allowed to see what it counts.
 
-    `open_disputes` is None until disputes exist; the template shows "—" for None.
+    A figure the user may not see stays None; the template shows "—" for it.
     """
     context = {"pending_kyc": None, "frozen_wallets": None, "today_volume": None, "open_disputes": None}
     if user.has_perm("kyc.view_kycsubmission"):
         context["pending_kyc"] = kyc_pending_count()
+    if user.has_perm("ledger.view_dispute"):
+        context["open_disputes"] = disputes_pending_count()
     if user.has_perm("wallets.view_wallet"):
         context["frozen_wallets"] = wallet_frozen_count()
     if user.has_perm("ledger.view_transaction"):

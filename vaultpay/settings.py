@@ -129,6 +129,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledger.tasks.purge_expired_idempotency_keys",
         "schedule": timedelta(hours=1),
     },
+    "requeue-stale-email-deliveries": {
+        "task": "accounts.tasks.requeue_stale_email_deliveries",
+        "schedule": timedelta(minutes=10),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -138,6 +142,10 @@ if env.str("BREVO_API_KEY", default=""):
     ANYMAIL = {"BREVO_API_KEY": env.str("BREVO_API_KEY")}
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# An explicit backend wins (e.g. django.core.mail.backends.smtp.EmailBackend, or the file backend).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)
+if env.str("EMAIL_FILE_PATH", default=""):
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -234,6 +242,11 @@ if KYC_USING_DEV_SECRETS:
         stacklevel=1,
     )
 KYC_MAX_UPLOAD_BYTES = env.int("KYC_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+
+# --- Disputes -------------------------------------------------------------------------------
+DISPUTE_WINDOW_DAYS = env.int("DISPUTE_WINDOW_DAYS", default=60)
+DISPUTE_REVIEW_DAYS = env.int("DISPUTE_REVIEW_DAYS", default=7)
+DISPUTE_EVIDENCE_MAX_BYTES = env.int("DISPUTE_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -9,6 +9,7 @@ MODERATOR_PERMISSIONS = (
     "kyc.review_kycsubmission",
     "wallets.view_wallet",
     "ledger.view_transaction",
+    "ledger.view_dispute",
 )
 
 

@@ -148,7 +148,7 @@ def test_dashboard_is_the_console_home(moderator, submission, other_wallet):
     dashboard = login.context["dashboard"]
     assert dashboard["pending_kyc"] == 1
     assert dashboard["frozen_wallets"] == 1
-    assert dashboard["open_disputes"] is None
+    assert dashboard["open_disputes"] == 0
     assert dashboard["today_volume"] == []
     html = login.content.decode()
     assert 'id="card-open-disputes"' in html

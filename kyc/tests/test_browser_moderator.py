@@ -91,7 +91,7 @@ def test_moderator_reviews_and_approves_a_document_in_the_browser(live_server):
         dashboard = page.locator("#moderator-dashboard")
         sync_api.expect(dashboard).to_be_visible()
         sync_api.expect(page.locator("#card-pending-kyc .vp-figure")).to_have_text("1")
-        sync_api.expect(page.locator("#card-open-disputes .vp-figure")).to_have_text("—")
+        sync_api.expect(page.locator("#card-open-disputes .vp-figure")).to_have_text("0")
         page.screenshot(path=str(ARTIFACTS / "1-dashboard.png"), full_page=True)
 
         page.click("#card-pending-kyc a")

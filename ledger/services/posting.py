@@ -8,6 +8,7 @@ from audit.services import audit_record
 from ledger.exceptions import InsufficientFunds
 from ledger.limits import ledger_limits_check
 from ledger.models import Entry, EntryDirection, Transaction, TransactionKind
+from ledger.tasks import send_transaction_receipts
 from vaultpay.money import CurrencyMismatch, Money, format_minor
 from wallets.models import Wallet, WalletKind
 from wallets.selectors import wallet_qs_select_for_update
@@ -93,4 +94,9 @@ def ledger_post(
         target=posted,
         new_values={"reference": posted.reference, "kind": kind, "amount": str(amount)},
     )
+    # Receipts only for what committed: a rolled-back posting discards this callback. The task takes
+    # the id and reads the row fresh; whatever happens to it (broker down, provider failing) never
+    # reaches the money, which is already committed.
+    transaction_id = str(posted.pk)
+    transaction.on_commit(lambda: send_transaction_receipts.delay(transaction_id), robust=True)
     return posted

@@ -15,7 +15,7 @@ def test_a_broker_outage_does_not_undo_or_break_the_decision(
     def unreachable(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr("kyc.services.send_kyc_decision_email.delay", unreachable)
+    monkeypatch.setattr("accounts.tasks.send_email_delivery.delay", unreachable)
     submission = kyc_submit(user=user, document_type=DocumentType.PASSPORT, document_number="P1", content=PDF)
     # when
     with django_capture_on_commit_callbacks(execute=True):

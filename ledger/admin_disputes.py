@@ -1,0 +1,160 @@
+"""The moderator console for disputes: take, reject with a reason, reverse all or part."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from ledger.models import Dispute
+from ledger.services.disputes import (
+    REVERSE_PERMISSION,
+    REVIEW_PERMISSION,
+    dispute_evidence_open,
+    dispute_reject,
+    dispute_reverse,
+    dispute_take,
+)
+from vaultpay.admin_mixins import ReadOnlyAdminMixin
+from vaultpay.errors import VaultPayError
+from vaultpay.money import format_minor
+
+
+class DisputeRejectForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text="Both parties are told this reason.")
+
+
+class DisputeReverseForm(forms.Form):
+    amount = forms.CharField(
+        required=False, help_text="Leave empty to reverse the whole disputed amount; e.g. 5.00 for part of it."
+    )
+    cover_from_suspense = forms.BooleanField(
+        required=False,
+        label="Cover a shortfall from @suspense",
+        help_text="If the receiver's balance is short, @suspense pays the rest (recorded as a platform loss).",
+    )
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "deadline"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "On time")]
+
+    def queryset(self, request, queryset):
+        pending = queryset.filter(status__in=["open", "under_review"])
+        if self.value() == "yes":
+            return pending.filter(deadline_at__lt=timezone.now())
+        if self.value() == "no":
+            return pending.filter(deadline_at__gte=timezone.now())
+        return queryset
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["short_id", "transaction", "opened_by", "status", "display_amount", "deadline", "assigned_to"]
+    list_filter = ["status", OverdueFilter, "created_at"]
+    search_fields = ["id", "transaction__reference", "opened_by__email"]
+    list_select_related = ["transaction", "opened_by", "assigned_to"]
+    readonly_fields = [f.name for f in Dispute._meta.fields if f.name != "evidence_wrapped_key"]
+    exclude = ["evidence_wrapped_key"]
+    ordering = ["deadline_at"]
+    actions = ["take"]
+    change_form_template = "admin/ledger/dispute/change_form.html"
+
+    @admin.display(description="Dispute")
+    def short_id(self, dispute: Dispute) -> str:
+        return str(dispute.pk)[:8]
+
+    @admin.display(description="Amount", ordering="amount")
+    def display_amount(self, dispute: Dispute) -> str:
+        return f"{format_minor(dispute.amount, dispute.currency)} {dispute.currency}"
+
+    @admin.display(description="Deadline", ordering="deadline_at")
+    def deadline(self, dispute: Dispute) -> str:
+        text = dispute.deadline_at.strftime("%Y-%m-%d %H:%M")
+        if dispute.is_pending and dispute.deadline_at < timezone.now():
+            return format_html('<strong style="color:#ba2121">{} (overdue)</strong>', text)
+        return text
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm(REVIEW_PERMISSION)
+
+    @admin.action(description="Take selected disputes for review", permissions=["review"])
+    def take(self, request, queryset):
+        for dispute in queryset:
+            self._run(request, lambda d=dispute: dispute_take(moderator=request.user, dispute_id=d.pk), "taken")
+
+    def get_urls(self):
+        own = [
+            path(
+                "<uuid:dispute_id>/reject/", self.admin_site.admin_view(self.reject_view), name="ledger_dispute_reject"
+            ),
+            path(
+                "<uuid:dispute_id>/reverse/",
+                self.admin_site.admin_view(self.reverse_view),
+                name="ledger_dispute_reverse",
+            ),
+            path(
+                "<uuid:dispute_id>/evidence/",
+                self.admin_site.admin_view(self.evidence_view),
+                name="ledger_dispute_evidence",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def reject_view(self, request, dispute_id):
+        return self._decision_view(
+            request, dispute_id, DisputeRejectForm, REVIEW_PERMISSION, "Reject dispute",
+            lambda data: dispute_reject(moderator=request.user, dispute_id=dispute_id, reason=data["reason"]),
+        )  # fmt: skip
+
+    def reverse_view(self, request, dispute_id):
+        return self._decision_view(
+            request, dispute_id, DisputeReverseForm, REVERSE_PERMISSION, "Reverse dispute",
+            lambda data: dispute_reverse(moderator=request.user, dispute_id=dispute_id, **data),
+        )  # fmt: skip
+
+    def evidence_view(self, request, dispute_id):
+        try:
+            content, content_type = dispute_evidence_open(moderator=request.user, dispute_id=dispute_id)
+        except VaultPayError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:ledger_dispute_change", args=[dispute_id]))
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="evidence-{dispute_id}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "no-store, private"  # decrypted evidence never sits in a cache
+        return response
+
+    def _decision_view(self, request, dispute_id, form_class, permission, title, decide):
+        dispute = self.get_object(request, str(dispute_id))
+        if dispute is None or not request.user.has_perm(permission):
+            self.message_user(request, "You cannot do this.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:ledger_dispute_changelist"))
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if self._run(request, lambda: decide(form.cleaned_data), "decided"):
+                return HttpResponseRedirect(reverse("admin:ledger_dispute_change", args=[dispute_id]))
+        context = self.admin_site.each_context(request) | {
+            "title": title,
+            "dispute": dispute,
+            "form": form,
+            "opts": self.model._meta,
+            "amount": self.display_amount(dispute),
+        }
+        return TemplateResponse(request, "admin/ledger/dispute/decide.html", context)
+
+    def _run(self, request, step, done: str) -> bool:
+        """Run one service call; show its domain error to the moderator instead of a 500."""
+        try:
+            dispute = step()
+        except VaultPayError as exc:
+            self.message_user(request, f"{exc.message} {exc.details or ''}".strip(), messages.ERROR)
+            return False
+        self.message_user(request, f"Dispute {str(dispute.pk)[:8]} {done}: {dispute.get_status_display()}.")
+        return True

@@ -1,0 +1,66 @@
+"""Receipts for a posted transaction: one in-app notification and one email per user party."""
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.notifications import user_notify
+from ledger.models import Entry, Transaction, TransactionKind
+from vaultpay.money import format_minor
+from wallets.models import Wallet, WalletKind
+
+
+def _owner_name(wallet: Wallet) -> str:
+    return wallet.owner.display_name if wallet.kind == WalletKind.USER else "VaultPay"
+
+
+def _party_templates(txn: Transaction) -> list[tuple[Wallet, str, Wallet]]:
+    """(the party's wallet, the template to send it, the other wallet) for every user party."""
+    pairs = {
+        TransactionKind.DEPOSIT: [(txn.to_wallet, "deposit", txn.from_wallet)],
+        TransactionKind.WITHDRAWAL: [(txn.from_wallet, "withdrawal", txn.to_wallet)],
+        TransactionKind.TRANSFER: [
+            (txn.from_wallet, "transfer_sent", txn.to_wallet),
+            (txn.to_wallet, "transfer_received", txn.from_wallet),
+        ],
+        TransactionKind.REVERSAL: [
+            (txn.from_wallet, "reversal", txn.to_wallet),
+            (txn.to_wallet, "reversal", txn.from_wallet),
+        ],
+    }.get(txn.kind, [])
+    return [(wallet, template, other) for wallet, template, other in pairs if wallet.kind == WalletKind.USER]
+
+
+@transaction.atomic
+def transaction_receipts_queue(*, transaction_id: str) -> int:
+    """Create the notifications and queue the emails of one transaction; returns how many parties.
+
+    Safe to run again for the same transaction: notifications and deliveries are unique per event.
+    """
+    txn = (
+        Transaction.objects.select_related("from_wallet__owner", "to_wallet__owner", "reverses")
+        .filter(pk=transaction_id)
+        .first()
+    )
+    if txn is None:
+        return 0
+    balances = dict(Entry.objects.filter(transaction=txn).values_list("wallet_id", "balance_after"))
+    parties = _party_templates(txn)
+    for wallet, template, other in parties:
+        amount = format_minor(txn.amount, txn.currency)
+        context = {
+            "transaction_id": str(txn.pk),
+            "reference": txn.reference,
+            "amount": amount,
+            "currency": txn.currency,
+            "wallet": wallet.public_id,
+            "balance": format_minor(balances[wallet.pk], txn.currency),
+            "counterparty": _owner_name(other),
+            "description": txn.description,
+            "created_at": txn.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "direction": "out" if wallet.pk == txn.from_wallet_id else "in",
+            "original_reference": txn.reverses.reference if txn.reverses else "",
+            "dispute_window_days": settings.DISPUTE_WINDOW_DAYS,
+            "summary": f"{txn.get_kind_display()} {amount} {txn.currency} ({txn.reference})",
+        }
+        user_notify(user=wallet.owner, event_key=f"txn:{txn.pk}:{template}", kind=template, context=context)
+    return len(parties)

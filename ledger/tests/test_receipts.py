@@ -1,0 +1,112 @@
+"""Receipts leave only for committed postings, once per recipient, and never touch the money."""
+
+from unittest import mock
+
+import pytest
+from django.core import mail
+
+from accounts.models import EmailDelivery, EmailDeliveryStatus, Notification
+from conftest import client_for, new_key
+from ledger.models import Transaction
+from ledger.tasks import send_transaction_receipts
+from ledger.tests.conftest import fund
+from wallets.models import Wallet
+
+pytestmark = pytest.mark.django_db
+
+
+def post_transfer(sender, to_wallet, amount="12.50"):
+    return client_for(sender).post(
+        "/api/v1/transactions/transfer",
+        {"to_wallet": to_wallet.public_id, "amount": amount, "currency": "USD", "description": "Dinner"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=new_key(),
+    )
+
+
+def test_transfer_sends_one_receipt_to_each_party(
+    user, wallet, other_user, other_wallet, django_capture_on_commit_callbacks, assert_reconciled
+):
+    fund(user, 10000)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_transfer(user, other_wallet)
+    assert response.status_code == 201, response.json()
+    txn_id = response.json()["id"]
+
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert len(mail.outbox) == 2
+    assert by_address[user.email].subject == f"You sent 12.50 USD to {other_user.display_name}"
+    assert "New balance: 87.50 USD" in by_address[user.email].body
+    assert by_address[other_user.email].subject == f"You received 12.50 USD from {user.display_name}"
+    assert "New balance: 12.50 USD" in by_address[other_user.email].body
+    assert other_user.email not in by_address[user.email].body  # counterparties see names, never emails
+    deliveries = EmailDelivery.objects.filter(event_key__startswith=f"txn:{txn_id}:")
+    assert sorted(d.template for d in deliveries) == ["transfer_received", "transfer_sent"]
+    assert all(d.status == EmailDeliveryStatus.SENT for d in deliveries)
+    assert Notification.objects.get(user=other_user, kind="transfer_received").data["reference"]
+
+    # The broker redelivers the receipt task: nothing is sent twice.
+    send_transaction_receipts.apply(args=[txn_id])
+    assert len(mail.outbox) == 2
+    assert EmailDelivery.objects.filter(event_key__startswith=f"txn:{txn_id}:").count() == 2
+    assert_reconciled()
+
+
+def test_rolled_back_posting_sends_nothing(
+    user, wallet, other_wallet, django_capture_on_commit_callbacks, assert_reconciled
+):
+    fund(user, 10000)
+    # given a posting that fails after ledger_post wrote its entries and queued its receipt
+    with mock.patch("ledger.services.money_movement.idempotency_complete", side_effect=RuntimeError("crash")):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            with pytest.raises(RuntimeError):
+                post_transfer(user, other_wallet)
+
+    assert callbacks == []
+    assert mail.outbox == []
+    assert not EmailDelivery.objects.exists()
+    assert Transaction.objects.count() == 1  # only the deposit
+    assert Wallet.objects.get(pk=wallet.pk).balance == 10000
+    assert_reconciled()
+
+
+def test_failing_email_provider_never_touches_the_money(
+    user, wallet, other_wallet, settings, django_capture_on_commit_callbacks, assert_reconciled
+):
+    fund(user, 10000)
+    settings.EMAIL_BACKEND = "accounts.tests.test_services_emails.FailingBackend"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_transfer(user, other_wallet)
+
+    assert response.status_code == 201
+    assert [Wallet.objects.get(pk=w.pk).balance for w in (wallet, other_wallet)] == [8750, 1250]
+    failed = EmailDelivery.objects.filter(status=EmailDeliveryStatus.FAILED)
+    assert failed.count() == 2
+    assert all(d.last_error == "ConnectionError: provider down" for d in failed)
+    assert_reconciled()
+
+
+def test_broker_outage_is_logged_not_raised(user, wallet, other_wallet, django_capture_on_commit_callbacks):
+    fund(user, 10000)
+    with mock.patch.object(send_transaction_receipts, "delay", side_effect=ConnectionError("broker down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_transfer(user, other_wallet)
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("path", "template", "balance"),
+    [("/api/v1/transactions/deposit", "deposit", "150.00"), ("/api/v1/transactions/withdraw", "withdrawal", "50.00")],
+)
+def test_deposit_and_withdrawal_receipts(user, wallet, path, template, balance, django_capture_on_commit_callbacks):
+    fund(user, 10000)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(user).post(
+            path, {"amount": "50.00", "currency": "USD"}, format="json", HTTP_IDEMPOTENCY_KEY=new_key()
+        )
+    assert response.status_code == 201
+    delivery = EmailDelivery.objects.get(template=template)
+    assert delivery.recipient == user
+    assert f"New balance: {balance} USD" in mail.outbox[-1].body
