@@ -48,11 +48,28 @@ def _money_schema(request_serializer, *extra_400: str, conflicts: tuple[str, ...
         422: error_response("idempotency_key_reused"),
         429: error_response("rate_limited"),
     }
+    description = _TRUST_NOTE
     if pin:
         responses[423] = error_response("pin_locked")
+        description = _PIN_NOTE + " " + _TRUST_NOTE
     return extend_schema(
-        request=request_serializer, parameters=[IDEMPOTENCY_KEY_PARAMETER], responses=responses, tags=["transactions"]
+        request=request_serializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses=responses,
+        description=description,
+        tags=["transactions"],
     )
+
+
+_PIN_NOTE = (
+    "Requires the transaction PIN in `pin` (set it with POST /api/v1/pin). A wrong PIN answers 403 `pin_invalid` "
+    "with `details.attempts_left`; the third wrong PIN in a row locks withdrawals and transfers for 24 hours "
+    "(423 `pin_locked`, `details.locked_until`). A refused PIN never uses up the Idempotency-Key."
+)
+_TRUST_NOTE = (
+    "Refused with 403 `ip_not_trusted` from an IP first seen less than 30 minutes ago and not yet confirmed "
+    "through the emailed link (`details.retry_after` in seconds)."
+)
 
 
 class MoneyMovementView(APIView):
