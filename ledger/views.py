@@ -37,12 +37,18 @@ def _caller_wallet_ids(user) -> set[int]:
     return set(Wallet.objects.filter(owner=user).values_list("pk", flat=True))
 
 
-def _money_schema(request_serializer, *extra_400: str, conflicts: tuple[str, ...], pin: bool = True):
+def _money_schema(
+    request_serializer,
+    *extra_400: str,
+    conflicts: tuple[str, ...],
+    forbidden: tuple[str, ...] = (),
+    pin: bool = True,
+):
     responses = {
         201: TransactionOutputSerializer,
         400: error_response(*_AMOUNT_ERRORS, *extra_400),
         401: error_response("not_authenticated"),
-        403: error_response("ip_not_trusted", *(("pin_not_set", "pin_invalid") if pin else ())),
+        403: error_response("ip_not_trusted", *(("pin_not_set", "pin_invalid") if pin else ()), *forbidden),
         404: error_response("wallet_not_found"),
         409: error_response("idempotency_request_in_progress", "currency_mismatch", *conflicts),
         422: error_response("idempotency_key_reused"),
