@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from accounts.models import KnownIpStatus
+
 
 class SignupInputSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=150)
@@ -58,12 +60,12 @@ class KnownIpOutputSerializer(serializers.Serializer):
 
     def get_status(self, known) -> str:
         # A pending address whose hold has run out is as good as trusted.
-        if known.status == "pending" and known.hold_until and known.hold_until <= self.context["now"]:
-            return "trusted"
+        if known.status == KnownIpStatus.PENDING and known.hold_until and known.hold_until <= self.context["now"]:
+            return KnownIpStatus.TRUSTED.value
         return known.status
 
     def get_trusted_from(self, known) -> str | None:
-        return known.hold_until.isoformat() if known.status == "pending" and known.hold_until else None
+        return known.hold_until.isoformat() if known.status == KnownIpStatus.PENDING and known.hold_until else None
 
 
 class SecurityEventOutputSerializer(serializers.Serializer):
