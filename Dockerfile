@@ -31,9 +31,11 @@ RUN pip install --no-index --find-links=/wheels -r requirements.txt \
 
 COPY . .
 
-# The secret key exists only for this build step; the running container gets its own from the
-# environment (DJANGO_SECRET_KEY in .env).
+# The secrets exist only for this build step; the running container gets its own from the
+# environment (DJANGO_SECRET_KEY, PIN_PEPPER, IP_HASH_KEY in .env).
 RUN DJANGO_SECRET_KEY=collectstatic-build-step-only-not-a-secret-9f3c1e7a5b2d4068 \
+    PIN_PEPPER=collectstatic-build-step-only \
+    IP_HASH_KEY=collectstatic-build-step-only \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/media \
     && chown vaultpay:vaultpay /app/media

@@ -171,3 +171,18 @@ def email_deliveries_requeue_stale(*, older_than: timedelta) -> int:
     for delivery_id in stale:
         send_email_delivery.delay(delivery_id)
     return len(stale)
+
+
+def email_send_secret(*, recipient: User, template: str, context: dict) -> None:
+    """Send an email that carries a single-use secret (a PIN-reset code, an IP-confirmation link).
+
+    Unlike `email_enqueue`, nothing is stored: an EmailDelivery row keeps its context, and the
+    database must never hold these secrets in clear (it keeps only their hashes). The calling task
+    owns the retries; a lost message is recovered by asking again.
+    """
+    rendered = email_render(template=template, context=context, recipient=recipient)
+    message = EmailMultiAlternatives(
+        subject=rendered.subject, body=rendered.text, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient.email]
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    message.send()

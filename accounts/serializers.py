@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from accounts.models import KnownIpStatus
+
 
 class SignupInputSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=150)
@@ -41,3 +43,52 @@ class NotificationOutputSerializer(serializers.Serializer):
 
 class NotificationReadAllOutputSerializer(serializers.Serializer):
     marked_read = serializers.IntegerField()
+
+
+class LoginInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+
+
+class PinSetInputSerializer(serializers.Serializer):
+    pin = serializers.CharField(max_length=6, write_only=True, help_text="4 to 6 digits; not trivially weak.")
+
+
+class PinChangeInputSerializer(serializers.Serializer):
+    current_pin = serializers.CharField(max_length=16, write_only=True)
+    new_pin = serializers.CharField(max_length=6, write_only=True)
+
+
+class PinResetConfirmInputSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=128, write_only=True, help_text="The code from the reset email.")
+    new_pin = serializers.CharField(max_length=6, write_only=True)
+
+
+class PinResetOutputSerializer(serializers.Serializer):
+    expires_at = serializers.DateTimeField(help_text="When the emailed code stops working.")
+
+
+class KnownIpOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.SerializerMethodField(help_text="trusted, pending (not yet usable for money) or revoked.")
+    first_seen = serializers.DateTimeField()
+    last_seen = serializers.DateTimeField()
+    trusted_from = serializers.SerializerMethodField(help_text="When money may move from it (pending addresses).")
+    confirmed_at = serializers.DateTimeField()
+
+    def get_status(self, known) -> str:
+        # A pending address whose hold has run out is as good as trusted.
+        if known.status == KnownIpStatus.PENDING and known.hold_until and known.hold_until <= self.context["now"]:
+            return KnownIpStatus.TRUSTED.value
+        return known.status
+
+    def get_trusted_from(self, known) -> str | None:
+        return known.hold_until.isoformat() if known.status == KnownIpStatus.PENDING and known.hold_until else None
+
+
+class SecurityEventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event_type = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    request_id = serializers.CharField()
+    details = serializers.DictField(source="new_values")

@@ -3,9 +3,11 @@ import random
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 
-from accounts.emails import email_deliveries_requeue_stale, email_delivery_send
+from accounts.emails import email_deliveries_requeue_stale, email_delivery_send, email_send_secret
 from accounts.exceptions import EmailProviderError
+from accounts.models import KnownIp, PinResetToken
 
 logger = logging.getLogger(__name__)
 
@@ -29,3 +31,31 @@ def send_email_delivery(self, delivery_id: int) -> str:
 def requeue_stale_email_deliveries() -> int:
     """Scheduled by Celery beat (CELERY_BEAT_SCHEDULE): emails whose task never ran go out after all."""
     return email_deliveries_requeue_stale(older_than=timedelta(minutes=15))
+
+
+# The raw single-use token travels in the task arguments because the database keeps only its hash;
+# it is valid for minutes and useless without the account it belongs to.
+_SECRET_EMAIL_RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
+
+
+@shared_task(**_SECRET_EMAIL_RETRY)
+def send_pin_reset_email(reset_id: int, token: str) -> None:
+    reset = PinResetToken.objects.select_related("user").filter(pk=reset_id, used_at__isnull=True).first()
+    if reset is None:
+        return  # already used or gone: nothing worth sending
+    email_send_secret(
+        recipient=reset.user, template="pin_reset", context={"token": token, "expires_at": reset.expires_at}
+    )
+
+
+@shared_task(**_SECRET_EMAIL_RETRY)
+def send_new_ip_email(known_ip_id: int, token: str, ip: str) -> None:
+    known = KnownIp.objects.select_related("user").filter(pk=known_ip_id).first()
+    if known is None:
+        return
+    link = f"{settings.PUBLIC_BASE_URL}/api/v1/security/ips/confirm?token={token}"
+    email_send_secret(
+        recipient=known.user,
+        template="new_ip",
+        context={"confirm_url": link, "ip": ip, "when": known.last_seen, "hold_until": known.hold_until},
+    )

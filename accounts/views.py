@@ -1,5 +1,7 @@
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -7,8 +9,11 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from accounts.models import User
 from accounts.notifications import notification_mark_all_read, notification_mark_read, notifications_for_user
+from accounts.rate_limits import rate_limit
 from accounts.serializers import (
+    LoginInputSerializer,
     NotificationOutputSerializer,
     NotificationReadAllOutputSerializer,
     RefreshInputSerializer,
@@ -16,7 +21,7 @@ from accounts.serializers import (
     TokenPairOutputSerializer,
     UserOutputSerializer,
 )
-from accounts.services import user_signup
+from accounts.services import auth_logged_out, auth_login_failed, auth_login_succeeded, user_signup
 from vaultpay.errors import ValidationFailed
 from vaultpay.pagination import HistoryPagination
 from vaultpay.schema import error_response
@@ -32,28 +37,52 @@ class SignupView(APIView):
             201: UserOutputSerializer,
             400: error_response("validation_error"),
             409: error_response("email_taken"),
+            429: error_response("rate_limited"),
+            503: error_response("service_unavailable"),
         },
         tags=["auth"],
     )
     def post(self, request):
+        rate_limit(request, scope="signup", key=request.client_ip, rate=settings.RATELIMIT_SIGNUP, fail_open=False)
         serializer = SignupInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = user_signup(**serializer.validated_data)
+        # The address an account is created from is trusted for money movement from the start.
+        user = user_signup(**serializer.validated_data, ip=request.client_ip)
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
 class TokenView(TokenObtainPairView):
-    """Log in with `{email, password}` as JSON, or form-encoded `username`/`password` (OAuth2 style)."""
+    """Log in with `{email, password}` as JSON, or form-encoded `username`/`password` (OAuth2 style).
+
+    A login from an IP never seen for the account records it and emails a confirmation link; money
+    cannot move from that IP for 30 minutes unless the link is followed.
+    """
 
     @extend_schema(
-        responses={200: TokenPairOutputSerializer, 401: error_response("authentication_failed")}, tags=["auth"]
+        request=LoginInputSerializer,
+        responses={
+            200: TokenPairOutputSerializer,
+            400: error_response("validation_error"),
+            401: error_response("authentication_failed"),
+            429: error_response("rate_limited"),
+            503: error_response("service_unavailable"),
+        },
+        tags=["auth"],
     )
     def post(self, request, *args, **kwargs):
         data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
         if "email" not in data and "username" in data:
             data["email"] = data["username"]
+        email = User.objects.normalize_email(str(data.get("email", "")))
+        rate_limit(request, scope="login-ip", key=request.client_ip, rate=settings.RATELIMIT_LOGIN_IP, fail_open=False)
+        rate_limit(request, scope="login-email", key=email, rate=settings.RATELIMIT_LOGIN_EMAIL, fail_open=False)
         serializer = self.get_serializer(data=data)
-        serializer.is_valid(raise_exception=True)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except AuthenticationFailed:
+            auth_login_failed(email=email)
+            raise
+        auth_login_succeeded(user=serializer.user, ip=request.client_ip)
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
@@ -79,6 +108,7 @@ class LogoutView(APIView):
             token.blacklist()
         except TokenError as exc:
             raise ValidationFailed("The refresh token is not valid.", details={"reason": str(exc)}) from exc
+        auth_logged_out(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

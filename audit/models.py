@@ -4,6 +4,19 @@ from django.db import models
 
 class AuditEventType(models.TextChoices):
     USER_SIGNED_UP = "user.signed_up", "User signed up"
+    LOGIN_SUCCEEDED = "auth.login_succeeded", "Login succeeded"
+    LOGIN_FAILED = "auth.login_failed", "Login failed"
+    LOGGED_OUT = "auth.logged_out", "Logged out"
+    ROLE_CHANGED = "user.role_changed", "Role changed"
+    PIN_SET = "pin.set", "PIN set"
+    PIN_CHANGED = "pin.changed", "PIN changed"
+    PIN_FAILED = "pin.failed", "Wrong PIN"
+    PIN_LOCKED = "pin.locked", "PIN locked"
+    PIN_RESET_REQUESTED = "pin.reset_requested", "PIN reset requested"
+    PIN_RESET = "pin.reset", "PIN reset"
+    IP_NEW = "ip.new", "New IP address"
+    IP_CONFIRMED = "ip.confirmed", "IP address confirmed"
+    IP_REVOKED = "ip.revoked", "IP address revoked"
     WALLET_CREATED = "wallet.created", "Wallet created"
     WALLET_CLOSED = "wallet.closed", "Wallet closed"
     WALLET_FROZEN = "wallet.frozen", "Wallet frozen"
@@ -26,17 +39,49 @@ class AuditEventType(models.TextChoices):
     EMAIL_RESENT = "email.resent", "Email resent"
 
 
-class AuditEvent(models.Model):
-    """One privileged or money-relevant fact. Rows are only ever inserted."""
+# What a user sees of their own trail at GET /api/v1/security/events.
+SECURITY_EVENT_TYPES = frozenset(
+    {
+        AuditEventType.USER_SIGNED_UP,
+        AuditEventType.LOGIN_SUCCEEDED,
+        AuditEventType.LOGIN_FAILED,
+        AuditEventType.LOGGED_OUT,
+        AuditEventType.ROLE_CHANGED,
+        AuditEventType.PIN_SET,
+        AuditEventType.PIN_CHANGED,
+        AuditEventType.PIN_FAILED,
+        AuditEventType.PIN_LOCKED,
+        AuditEventType.PIN_RESET_REQUESTED,
+        AuditEventType.PIN_RESET,
+        AuditEventType.IP_NEW,
+        AuditEventType.IP_CONFIRMED,
+        AuditEventType.IP_REVOKED,
+    }
+)
 
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(models.Model):
+    """One privileged or money-relevant fact. Rows are only ever inserted.
+
+    Tamper-evident: `hash` is SHA-256 over the previous event's hash and this event's canonical
+    content, so editing or deleting any row breaks the chain (`manage.py verify_audit`).
+    """
+
+    occurred_at = models.DateTimeField(db_index=True)
     event_type = models.CharField(max_length=64, choices=AuditEventType.choices, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    # The actor's role when it acted: a later role change must not rewrite history.
+    actor_role = models.CharField(max_length=16, blank=True)
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    ip_hash = models.CharField(max_length=64, blank=True, help_text="Keyed hash of the client IP, never the IP.")
     old_values = models.JSONField(default=dict, blank=True)
     new_values = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-id"]

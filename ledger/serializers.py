@@ -34,7 +34,13 @@ class MoneyInputSerializer(serializers.Serializer):
         return payload | {"amount": money.minor_units, "currency": money.currency.code}
 
 
-class TransferInputSerializer(MoneyInputSerializer):
+class PinMoneyInputSerializer(MoneyInputSerializer):
+    """Money leaving the caller's wallet: the transaction PIN is required."""
+
+    pin = serializers.CharField(max_length=16, write_only=True, help_text="Transaction PIN (4-6 digits).")
+
+
+class TransferInputSerializer(PinMoneyInputSerializer):
     to_wallet = serializers.RegexField(PUBLIC_ID_REGEX, help_text="Recipient wallet id, VPY-XXXXXX.")
     description = serializers.CharField(max_length=280, required=False, default="", allow_blank=True)
 

@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.rate_limits import rate_limit
+from accounts.services import money_movement_authorize
 from ledger.idempotency import IDEMPOTENCY_HEADERS, idempotency_request_build
 from ledger.limits import wallet_outgoing_usage
 from ledger.models import TransactionKind
@@ -19,6 +22,7 @@ from ledger.serializers import (
     DisputeOutputSerializer,
     EntryOutputSerializer,
     MoneyInputSerializer,
+    PinMoneyInputSerializer,
     TransactionOutputSerializer,
     TransferInputSerializer,
     WalletLimitsOutputSerializer,
@@ -45,29 +49,59 @@ def _caller_wallet_ids(user) -> set[int]:
     return set(Wallet.objects.filter(owner=user).values_list("pk", flat=True))
 
 
-def _money_schema(request_serializer, *extra_400: str, conflicts: tuple[str, ...], forbidden: tuple[str, ...] = ()):
+def _money_schema(
+    request_serializer,
+    *extra_400: str,
+    conflicts: tuple[str, ...],
+    forbidden: tuple[str, ...] = (),
+    pin: bool = True,
+):
     responses = {
         201: TransactionOutputSerializer,
         400: error_response(*_AMOUNT_ERRORS, *extra_400),
         401: error_response("not_authenticated"),
+        403: error_response("ip_not_trusted", *(("pin_not_set", "pin_invalid") if pin else ()), *forbidden),
         404: error_response("wallet_not_found"),
         409: error_response("idempotency_request_in_progress", "currency_mismatch", *conflicts),
         422: error_response("idempotency_key_reused"),
+        429: error_response("rate_limited"),
     }
-    if forbidden:
-        responses[403] = error_response(*forbidden)
+    description = _TRUST_NOTE
+    if pin:
+        responses[423] = error_response("pin_locked")
+        description = _PIN_NOTE + " " + _TRUST_NOTE
     return extend_schema(
-        request=request_serializer, parameters=[IDEMPOTENCY_KEY_PARAMETER], responses=responses, tags=["transactions"]
+        request=request_serializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses=responses,
+        description=description,
+        tags=["transactions"],
     )
 
 
+_PIN_NOTE = (
+    "Requires the transaction PIN in `pin` (set it with POST /api/v1/pin). A wrong PIN answers 403 `pin_invalid` "
+    "with `details.attempts_left`; the third wrong PIN in a row locks withdrawals and transfers for 24 hours "
+    "(423 `pin_locked`, `details.locked_until`). A refused PIN never uses up the Idempotency-Key."
+)
+_TRUST_NOTE = (
+    "Refused with 403 `ip_not_trusted` from an IP first seen less than 30 minutes ago and not yet confirmed "
+    "through the emailed link (`details.retry_after` in seconds)."
+)
+
+
 class MoneyMovementView(APIView):
-    """Validate, fingerprint for idempotency, call one money service, render the transaction."""
+    """Validate, fingerprint for idempotency, pass account security, call one money service, render."""
 
     input_serializer: type[MoneyInputSerializer] = MoneyInputSerializer
     operation = ""
+    pin_required = True
 
     def post(self, request):
+        # Money endpoints fail open when the cache is down: idempotency and PIN lockout live in the database.
+        rate_limit(
+            request, scope=self.operation, key=str(request.user.pk), rate=settings.RATELIMIT_MONEY, fail_open=True
+        )
         key = next((request.headers[h] for h in IDEMPOTENCY_HEADERS if h in request.headers), None)
         serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -77,6 +111,11 @@ class MoneyMovementView(APIView):
             key=key,
             operation=self.operation,
             payload=self.input_serializer.fingerprint_payload(data),
+        )
+        # Before the durable money service, in its own transaction: a wrong PIN is committed as a
+        # wrong try and the idempotency key stays unused.
+        money_movement_authorize(
+            user=request.user, ip=request.client_ip, pin=data.get("pin"), pin_required=self.pin_required
         )
         result = self.perform(request, data, idempotency)
         context = {"wallet_ids": _caller_wallet_ids(request.user)}
@@ -93,8 +132,9 @@ class MoneyMovementView(APIView):
 
 class DepositView(MoneyMovementView):
     operation = "deposit"
+    pin_required = False
 
-    @_money_schema(MoneyInputSerializer, conflicts=("wallet_frozen", "wallet_closed"))
+    @_money_schema(MoneyInputSerializer, conflicts=("wallet_frozen", "wallet_closed"), pin=False)
     def post(self, request):
         return super().post(request)
 
@@ -104,9 +144,10 @@ class DepositView(MoneyMovementView):
 
 class WithdrawView(MoneyMovementView):
     operation = "withdraw"
+    input_serializer = PinMoneyInputSerializer
 
     @_money_schema(
-        MoneyInputSerializer,
+        PinMoneyInputSerializer,
         conflicts=("wallet_frozen", "wallet_closed", "insufficient_funds"),
         forbidden=("limit_exceeded",),
     )

@@ -24,9 +24,12 @@ class VaultPayError(Exception):
     status_code = status.HTTP_400_BAD_REQUEST
     message = "The request could not be completed."
 
-    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
+    def __init__(
+        self, message: str | None = None, *, details: dict[str, Any] | None = None, headers: dict | None = None
+    ):
         self.message = message or self.message
         self.details = details or {}
+        self.headers = headers or {}  # e.g. Retry-After on 429
         super().__init__(self.message)
 
 
@@ -84,7 +87,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
 
     if isinstance(exc, VaultPayError):
         set_rollback()
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code, headers=exc.headers)
 
     if isinstance(exc, exceptions.APIException):
         set_rollback()

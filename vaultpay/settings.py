@@ -5,12 +5,14 @@ Celery tasks executed eagerly and email printed to the console. DATABASE_URL and
 switch to the production parts (PostgreSQL through psycopg 3, Redis for cache and broker).
 """
 
+import hashlib
 import sys
 import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,6 +28,31 @@ if SECRET_KEY == _DEV_SECRET_KEY:
         "Never run a real deployment like this.",
         stacklevel=1,
     )
+
+# Production is any deployment with a real secret key or HTTPS hardening switched on: there, the
+# secrets below have no defaults and VaultPay refuses to start without them.
+IS_PRODUCTION = SECRET_KEY != _DEV_SECRET_KEY or env.bool("DJANGO_SECURE", default=False)
+
+
+def _secret(name: str) -> str:
+    """A server-side secret from the environment; in development a value derived from the dev key."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(f"{name} must be set in production (see .env.example).")
+    warnings.warn(
+        f"{name} is not set: VaultPay is using a development value derived from the public key. "
+        "Never run a real deployment like this.",
+        stacklevel=2,
+    )
+    return hashlib.sha256(f"{_DEV_SECRET_KEY}:{name}".encode()).hexdigest()
+
+
+# The pepper keys every transaction-PIN HMAC; it never touches the database.
+PIN_PEPPER = _secret("PIN_PEPPER")
+# Client IPs are stored only as HMAC-SHA256 under this key.
+IP_HASH_KEY = _secret("IP_HASH_KEY")
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -54,6 +81,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "vaultpay.request_id.RequestIdMiddleware",
     "vaultpay.health.HealthCheckMiddleware",
+    "accounts.client_ip.ClientIpMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -114,8 +142,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "vaultpay"}}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
-# Without a broker there is no worker: run tasks in-process so receipts still go out.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://")
+# Without a broker there is no worker: run tasks in-process so receipts still go out. The test
+# suite does the same whatever the broker, so it can assert on the emails a change sends.
+CELERY_TASK_ALWAYS_EAGER = env.bool(
+    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://" or "pytest" in sys.modules
+)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -247,6 +278,22 @@ KYC_MAX_UPLOAD_BYTES = env.int("KYC_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DISPUTE_WINDOW_DAYS = env.int("DISPUTE_WINDOW_DAYS", default=60)
 DISPUTE_REVIEW_DAYS = env.int("DISPUTE_REVIEW_DAYS", default=7)
 DISPUTE_EVIDENCE_MAX_BYTES = env.int("DISPUTE_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+
+# --- Account security ------------------------------------------------------------------------
+# How many reverse proxies append to X-Forwarded-For in front of VaultPay. 0: the socket address is
+# the client. Never more than really exist: a client can forge every entry left of our proxies.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Base of the links in emails (new-IP confirmation).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
+
+# Rate limits (django-ratelimit on the default cache): "<count>/<period>", period s, m, h or d.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="10/h")  # per client IP
+RATELIMIT_LOGIN_IP = env.str("RATELIMIT_LOGIN_IP", default="30/m")  # per client IP
+RATELIMIT_LOGIN_EMAIL = env.str("RATELIMIT_LOGIN_EMAIL", default="10/h")  # per email tried
+RATELIMIT_PIN = env.str("RATELIMIT_PIN", default="20/h")  # per user (or per IP when anonymous)
+RATELIMIT_MONEY = env.str("RATELIMIT_MONEY", default="120/m")  # per user, each money endpoint
 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -89,6 +89,10 @@ class Wallet(models.Model):
                 name="wallet_one_system_wallet_per_purpose",
             ),
         ]
+        permissions = [
+            ("freeze_wallet", "Can freeze and unfreeze wallets"),
+            ("close_wallet", "Can close wallets"),
+        ]
 
     def __str__(self) -> str:
         if self.kind == WalletKind.SYSTEM:

@@ -9,6 +9,7 @@ from wallets.exceptions import (
     WalletExists,
     WalletFrozen,
     WalletNotEmpty,
+    WalletNotFound,
     WalletStatusTransitionInvalid,
 )
 from wallets.limits import tier_rank
@@ -75,6 +76,42 @@ def wallet_close(*, owner) -> Wallet:
     if wallet.balance != 0:
         raise WalletNotEmpty(details={"balance_minor_units": wallet.balance})
     wallet_set_status(wallet=wallet, status=WalletStatus.CLOSED, actor=owner)
+    return wallet
+
+
+@transaction.atomic
+def wallet_freeze(*, wallet_id: int, actor) -> Wallet:
+    """Stop a user wallet from sending or receiving. Raises WalletStatusTransitionInvalid."""
+    return _wallet_change_status(wallet_id=wallet_id, status=WalletStatus.FROZEN, actor=actor)
+
+
+@transaction.atomic
+def wallet_unfreeze(*, wallet_id: int, actor) -> Wallet:
+    """Let a frozen wallet move money again. Raises WalletStatusTransitionInvalid."""
+    return _wallet_change_status(wallet_id=wallet_id, status=WalletStatus.ACTIVE, actor=actor)
+
+
+@transaction.atomic
+def wallet_admin_close(*, wallet_id: int, actor) -> Wallet:
+    """Close a user wallet from the console; only when empty, so no money is stranded.
+
+    Raises WalletNotEmpty, WalletStatusTransitionInvalid.
+    """
+    wallet = _wallet_lock_user_wallet(wallet_id)
+    if wallet.balance != 0:
+        raise WalletNotEmpty(details={"balance_minor_units": wallet.balance})
+    return wallet_set_status(wallet=wallet, status=WalletStatus.CLOSED, actor=actor)
+
+
+def _wallet_change_status(*, wallet_id: int, status: WalletStatus, actor) -> Wallet:
+    return wallet_set_status(wallet=_wallet_lock_user_wallet(wallet_id), status=status, actor=actor)
+
+
+def _wallet_lock_user_wallet(wallet_id: int) -> Wallet:
+    # System wallets carry the ledger's counterweights: their status never changes.
+    wallet = wallet_qs_select_for_update().filter(pk=wallet_id, kind=WalletKind.USER).first()
+    if wallet is None:
+        raise WalletNotFound()
     return wallet
 
 

@@ -1,4 +1,4 @@
-"""The README's flow end to end: signup, token, wallet, deposit, transfer, history, entries."""
+"""The README's flow end to end: signup, token, wallet, deposit, PIN, transfer, history, entries."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -36,9 +36,10 @@ def test_signup_to_history_flow(assert_reconciled):
         HTTP_IDEMPOTENCY_KEY=new_key(),
     )
     assert deposit.status_code == 201, deposit.json()
+    assert carol.post("/api/v1/pin", {"pin": "4729"}, format="json").status_code == 204
     sent = carol.post(
         "/api/v1/transactions/transfer",
-        {"to_wallet": dave_wallet, "amount": "12.50", "currency": "USD", "description": "Dinner"},
+        {"to_wallet": dave_wallet, "amount": "12.50", "currency": "USD", "description": "Dinner", "pin": "4729"},
         format="json",
         HTTP_IDEMPOTENCY_KEY=new_key(),
     )

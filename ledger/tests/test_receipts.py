@@ -10,6 +10,7 @@ from conftest import client_for, new_key
 from ledger.models import Transaction
 from ledger.tasks import send_transaction_receipts
 from ledger.tests.conftest import fund
+from ledger.tests.helpers import TEST_PIN  # noqa: E402
 from wallets.models import Wallet
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,13 @@ pytestmark = pytest.mark.django_db
 def post_transfer(sender, to_wallet, amount="12.50"):
     return client_for(sender).post(
         "/api/v1/transactions/transfer",
-        {"to_wallet": to_wallet.public_id, "amount": amount, "currency": "USD", "description": "Dinner"},
+        {
+            "to_wallet": to_wallet.public_id,
+            "amount": amount,
+            "currency": "USD",
+            "description": "Dinner",
+            "pin": TEST_PIN,
+        },
         format="json",
         HTTP_IDEMPOTENCY_KEY=new_key(),
     )
@@ -104,7 +111,7 @@ def test_deposit_and_withdrawal_receipts(user, wallet, path, template, balance, 
     fund(user, 10000)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(user).post(
-            path, {"amount": "50.00", "currency": "USD"}, format="json", HTTP_IDEMPOTENCY_KEY=new_key()
+            path, {"amount": "50.00", "currency": "USD", "pin": TEST_PIN}, format="json", HTTP_IDEMPOTENCY_KEY=new_key()
         )
     assert response.status_code == 201
     delivery = EmailDelivery.objects.get(template=template)

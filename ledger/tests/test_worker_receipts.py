@@ -19,6 +19,7 @@ from accounts.models import EmailDelivery, EmailDeliveryStatus
 from accounts.tasks import send_email_delivery
 from conftest import client_for, new_key
 from ledger.tests.conftest import fund
+from ledger.tests.helpers import TEST_PIN
 from vaultpay.celery import app as celery_app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -113,7 +114,7 @@ def sent_messages(mail_dir: Path) -> list[dict]:
 def post_transfer(sender, to_wallet):
     response = client_for(sender).post(
         "/api/v1/transactions/transfer",
-        {"to_wallet": to_wallet.public_id, "amount": "12.50", "currency": "USD"},
+        {"to_wallet": to_wallet.public_id, "amount": "12.50", "currency": "USD", "pin": TEST_PIN},
         format="json",
         HTTP_IDEMPOTENCY_KEY=new_key(),
     )

@@ -10,6 +10,7 @@ from conftest import new_key, usd
 from ledger.idempotency import IdempotencyRequest
 from ledger.models import Entry, Transaction
 from ledger.services import deposit, transfer, withdraw
+from ledger.tests.helpers import TEST_PIN
 from wallets.exceptions import LimitExceeded
 from wallets.models import LimitTier, Wallet
 from wallets.services import wallet_set_limit_tier
@@ -36,7 +37,7 @@ def test_transfer_over_the_daily_limit_is_403_with_details(auth_client, user, wa
     # when
     response = auth_client.post(
         "/api/v1/transactions/transfer",
-        {"to_wallet": other_wallet.public_id, "amount": "50.01", "currency": "USD"},
+        {"to_wallet": other_wallet.public_id, "amount": "50.01", "currency": "USD", "pin": TEST_PIN},
         format="json",
         HTTP_IDEMPOTENCY_KEY=new_key(),
     )

@@ -3,13 +3,16 @@ import uuid
 from django.core.management.base import BaseCommand
 
 from accounts.models import User
-from accounts.services import user_signup
+from accounts.services import pin_set, user_signup
 from ledger.idempotency import idempotency_request_build
 from ledger.services import deposit, transfer
 from vaultpay.money import Money, currency_for, format_minor
 from wallets.selectors import wallet_get_open_for_user
 from wallets.services import wallet_create
 
+# Demo users may move money from this machine (their "signup" address) with this transaction PIN.
+DEMO_IP = "127.0.0.1"
+DEMO_PIN = "2468"
 DEMO_USERS = [
     ("alice@vaultpay.local", "alice-demo-pass", "Alice", "Anders"),
     ("bob@vaultpay.local", "bob-demo-pass", "Bob", "Brown"),
@@ -30,13 +33,15 @@ class Command(BaseCommand):
         for email, password, *_ in DEMO_USERS:
             wallet = wallet_get_open_for_user(user=User.objects.get(email=email))
             balance = format_minor(wallet.balance, wallet.currency)
-            self.stdout.write(f"  {email} / {password}  wallet {wallet.public_id}  balance {balance} {wallet.currency}")
+            money = f"wallet {wallet.public_id}  balance {balance} {wallet.currency}"
+            self.stdout.write(f"  {email} / {password}  PIN {DEMO_PIN}  {money}")
 
     def _load(self) -> None:
         usd = currency_for("USD")
         users = []
         for email, password, first_name, last_name in DEMO_USERS:
-            user = user_signup(email=email, password=password, first_name=first_name, last_name=last_name)
+            user = user_signup(email=email, password=password, first_name=first_name, last_name=last_name, ip=DEMO_IP)
+            pin_set(user=user, pin=DEMO_PIN)
             wallet_create(owner=user, currency=usd)
             deposit(user=user, amount=Money(100_000, usd), idempotency=_key(user, "deposit", {"seed": email}))
             users.append(user)

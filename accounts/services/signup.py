@@ -4,14 +4,18 @@ from django.db import IntegrityError, transaction
 
 from accounts.exceptions import EmailTaken
 from accounts.models import User
+from accounts.services.ip_trust import ip_trust_signup_address
 from audit.models import AuditEventType
 from audit.services import audit_record
 from vaultpay.errors import ValidationFailed
 
 
 @transaction.atomic
-def user_signup(*, email: str, password: str, first_name: str, last_name: str) -> User:
-    """Create a user with an Argon2-hashed password. Raises EmailTaken, ValidationFailed (weak password)."""
+def user_signup(*, email: str, password: str, first_name: str, last_name: str, ip: str | None = None) -> User:
+    """Create a user with an Argon2-hashed password; the signup IP (if given) is trusted.
+
+    Raises EmailTaken, ValidationFailed (weak password).
+    """
     email = User.objects.normalize_email(email)
     candidate = User(email=email, first_name=first_name, last_name=last_name)
     try:
@@ -25,5 +29,7 @@ def user_signup(*, email: str, password: str, first_name: str, last_name: str) -
             user = User.objects.create_user(email, password, first_name=first_name, last_name=last_name)
     except IntegrityError as exc:  # a concurrent signup with the same email won the race
         raise EmailTaken() from exc
+    if ip:
+        ip_trust_signup_address(user=user, ip=ip)
     audit_record(event_type=AuditEventType.USER_SIGNED_UP, actor=user, target=user, new_values={"email": email})
     return user

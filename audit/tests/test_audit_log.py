@@ -1,0 +1,116 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from accounts.client_ip import ip_hash
+from accounts.roles import Role
+from accounts.services import user_set_role
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from audit.chain import audit_chain_verify, event_hash
+from audit.models import GENESIS_HASH, AuditEvent, AuditEventType
+from audit.services import audit_record
+from conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _signup_and_login(api_client):
+    body = {"first_name": "Eve", "last_name": "Ng", "email": "eve@example.com", "password": "s3cure-passw0rd"}
+    assert (
+        api_client.post("/api/v1/auth/signup", body, format="json", HTTP_X_REQUEST_ID="req-signup-1").status_code == 201
+    )
+    bad = api_client.post("/api/v1/auth/token", {"email": "eve@example.com", "password": "nope"}, format="json")
+    assert bad.status_code == 401
+    tokens = api_client.post(
+        "/api/v1/auth/token", {"email": "eve@example.com", "password": "s3cure-passw0rd"}, format="json"
+    ).json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    assert api_client.post("/api/v1/auth/logout", {"refresh": tokens["refresh"]}, format="json").status_code == 204
+
+
+def test_auth_flow_is_audited_with_request_id_ip_hash_and_role(api_client):
+    _signup_and_login(api_client)
+    events = list(AuditEvent.objects.order_by("id"))
+    assert [e.event_type for e in events] == [
+        AuditEventType.USER_SIGNED_UP,
+        AuditEventType.LOGIN_FAILED,
+        AuditEventType.LOGIN_SUCCEEDED,
+        AuditEventType.LOGGED_OUT,
+    ]
+    signup, failed, *_ = events
+    assert signup.request_id == "req-signup-1"
+    assert all(e.ip_hash == ip_hash("127.0.0.1") for e in events)
+    assert signup.actor_role == "user"
+    assert failed.actor is None and failed.target_id == str(signup.actor_id)
+    assert "nope" not in str(failed.new_values)
+
+
+def test_audit_record_keeps_its_keyword_signature_and_takes_an_explicit_ip_hash(user):
+    event = audit_record(event_type=AuditEventType.WALLET_CREATED, actor=user, target=user, new_values={"a": 1})
+    assert (event.actor_role, event.ip_hash, event.new_values) == ("user", "", {"a": 1})
+    given = audit_record(event_type=AuditEventType.WALLET_CREATED, actor=user, ip_hash="f" * 64)
+    assert given.ip_hash == "f" * 64
+
+
+def test_actor_role_is_the_role_at_the_time_of_the_event():
+    user = UserFactory()
+    user_set_role(user=user, role=Role.MODERATOR)
+    first = audit_record(event_type=AuditEventType.WALLET_FROZEN, actor=user)
+    user_set_role(user=user, role=Role.ADMIN)
+    first.refresh_from_db()
+    assert first.actor_role == "moderator"
+
+
+def test_events_form_a_hash_chain(api_client):
+    _signup_and_login(api_client)
+    events = list(AuditEvent.objects.order_by("id"))
+    assert events[0].prev_hash == GENESIS_HASH
+    for previous, event in zip(events, events[1:], strict=False):
+        assert event.prev_hash == previous.hash
+    assert all(event.hash == event_hash(event) for event in events)
+    report = audit_chain_verify()
+    assert report.ok and report.checked == len(events)
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "intact" in out.getvalue()
+
+
+def _edit_behind_the_triggers_back(sql: str, params: list) -> None:
+    """What an attacker with database access would do; on PostgreSQL the guard trigger must go first."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Replica mode skips ordinary triggers; only a database superuser can switch it on.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+def test_verify_audit_names_the_first_edited_event(api_client):
+    _signup_and_login(api_client)
+    victim = AuditEvent.objects.order_by("id")[1]
+    _edit_behind_the_triggers_back("UPDATE audit_auditevent SET target_id = %s WHERE id = %s", ["999", victim.pk])
+    with pytest.raises(CommandError, match=f"broken at event {victim.pk}: its content") as failure:
+        call_command("verify_audit")
+    assert failure.value.returncode == 1
+
+
+def test_verify_audit_notices_a_removed_event(api_client):
+    _signup_and_login(api_client)
+    removed, after = AuditEvent.objects.order_by("id")[1:3]
+    _edit_behind_the_triggers_back("DELETE FROM audit_auditevent WHERE id = %s", [removed.pk])
+    report = audit_chain_verify()
+    assert report.broken_event_id == after.pk and "link" in report.reason
+
+
+def test_users_see_their_own_security_events_only(api_client, user, other_user):
+    api_client.post("/api/v1/auth/token", {"email": user.email, "password": "wrong"}, format="json")
+    api_client.post("/api/v1/auth/token", {"email": user.email, "password": DEFAULT_PASSWORD}, format="json")
+    api_client.post("/api/v1/auth/token", {"email": other_user.email, "password": DEFAULT_PASSWORD}, format="json")
+    audit_record(event_type=AuditEventType.MONEY_POSTED, actor=user)  # not a security event
+    page = client_for(user).get("/api/v1/security/events").json()
+    assert page["count"] == 2
+    assert [e["event_type"] for e in page["results"]] == ["auth.login_succeeded", "auth.login_failed"]
+    assert set(page["results"][0]) == {"id", "event_type", "occurred_at", "request_id", "details"}
