@@ -42,10 +42,17 @@ class TokenView(TokenObtainPairView):
     """Log in with `{email, password}` as JSON, or form-encoded `username`/`password` (OAuth2 style)."""
 
     @extend_schema(
-        responses={200: TokenPairOutputSerializer, 401: error_response("authentication_failed")}, tags=["auth"]
+        responses={
+            200: TokenPairOutputSerializer,
+            400: error_response("validation_error"),
+            401: error_response("authentication_failed"),
+        },
+        tags=["auth"],
     )
     def post(self, request, *args, **kwargs):
-        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
+        if not isinstance(request.data, dict):  # QueryDict is a dict too; a JSON string or list is not
+            raise ValidationFailed("The request body must be an object with email and password.")
+        data = request.data.copy()
         if "email" not in data and "username" in data:
             data["email"] = data["username"]
         serializer = self.get_serializer(data=data)

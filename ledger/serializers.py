@@ -101,3 +101,12 @@ class EntryOutputSerializer(serializers.Serializer):
         if entry.wallet.owner_id != self.context["user"].pk:
             return None  # another party's balance is theirs alone
         return format_minor(entry.balance_after, entry.currency)
+
+
+class TransactionPageSerializer(serializers.Serializer):
+    """One page of history: `count` only with offset pages; `next`/`previous` are links or null."""
+
+    count = serializers.IntegerField(required=False, help_text="Offset pages only.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TransactionOutputSerializer(many=True)

@@ -18,5 +18,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+handler404 = "vaultpay.errors.not_found_view"
+handler500 = "vaultpay.errors.server_error_view"
+
 admin.site.site_header = "VaultPay console"
 admin.site.site_title = "VaultPay console"
