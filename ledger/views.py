@@ -1,20 +1,26 @@
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ledger.idempotency import IDEMPOTENCY_HEADERS, idempotency_request_build
 from ledger.models import TransactionKind
-from ledger.selectors import entries_of_transaction, entry_for_user_and_transaction, entry_history_for_user
+from ledger.selectors import (
+    entries_of_transaction,
+    entries_with_counterparties,
+    entry_for_user_and_transaction,
+    entry_history_for_user,
+)
 from ledger.serializers import (
     EntryOutputSerializer,
     MoneyInputSerializer,
     TransactionOutputSerializer,
+    TransactionPageSerializer,
     TransferInputSerializer,
 )
 from ledger.services import PostingResult, deposit, transfer, withdraw
-from vaultpay.pagination import HistoryPagination
+from vaultpay.pagination import history_paginator
 from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response
 from wallets.models import Wallet
 
@@ -125,26 +131,45 @@ class HistoryQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=TransactionKind.choices, required=False)
     created_after = serializers.DateTimeField(required=False, input_formats=["iso-8601", "%Y-%m-%d"])
     created_before = serializers.DateTimeField(required=False, input_formats=["iso-8601", "%Y-%m-%d"])
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, help_text="Page size, default 10.")
+    offset = serializers.IntegerField(
+        required=False, min_value=0, help_text="How many rows to skip (offset pages, with a count)."
+    )
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Keyset pages instead of offsets: empty for the first page, then the cursor in `next`. "
+        "Every page costs the same however deep it is; no count.",
+    )
+
+    def to_internal_value(self, data):
+        # DRF reads a blank form value as "not sent"; in a query string (`?kind=`) it is a mistake.
+        blank = [name for name, field in self.fields.items() if data.get(name) == "" and name != "cursor"]
+        if blank:
+            raise serializers.ValidationError({name: ["This field may not be blank."] for name in blank})
+        return super().to_internal_value(data)
 
 
 class TransactionListView(APIView):
     @extend_schema(
-        parameters=[
-            HistoryQuerySerializer,
-            OpenApiParameter("limit", int, description="Page size, default 10, at most 100."),
-            OpenApiParameter("offset", int, description="How many rows to skip."),
-        ],
-        responses={200: TransactionOutputSerializer(many=True), 400: error_response("validation_error")},
+        operation_id="transactions_list",
+        parameters=[HistoryQuerySerializer],
+        responses={
+            200: TransactionPageSerializer,
+            400: error_response("validation_error"),
+            404: error_response("not_found"),
+        },
         tags=["transactions"],
     )
     def get(self, request):
         query = HistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        entries: QuerySet = entry_history_for_user(user=request.user, **query.validated_data)
-        paginator = HistoryPagination()
+        filters = {k: v for k, v in query.validated_data.items() if k not in ("limit", "offset", "cursor")}
+        entries: QuerySet = entry_history_for_user(user=request.user, **filters)
+        paginator = history_paginator(request)
         page = paginator.paginate_queryset(entries, request, view=self)
         context = {"wallet_ids": _caller_wallet_ids(request.user)}
-        data = TransactionOutputSerializer([entry.transaction for entry in page], many=True, context=context).data
+        data = TransactionOutputSerializer(entries_with_counterparties(page), many=True, context=context).data
         return paginator.get_paginated_response(data)
 
 
