@@ -94,10 +94,12 @@ async def send(run: Run, connection: HttpConnection, key: str, outcome: KeyOutco
     body = transfer_body(outcome, key)
     if drop:
         try:
-            await connection.send_and_drop("POST", TRANSFER_PATH, headers, body)
+            partial = random.random() < 0.5
+            await connection.send_and_drop("POST", TRANSFER_PATH, headers, body, partial=partial)
         except (ConnectionError, OSError):
             connection.close()
-        run.statuses["dropped by client"] += 1
+            partial = False
+        run.statuses["dropped by client mid-body" if partial else "dropped by client after sending"] += 1
         return "dropped"
     try:
         response = await connection.request("POST", TRANSFER_PATH, headers, body)
@@ -258,10 +260,18 @@ def print_report(args, run: Run, log: FaultLog, reads: Counter, checks, elapsed:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    postgres = redis = None
-    if args.private_services:
-        postgres, redis = PrivatePostgres().start(), PrivateRedis().start()
-        args.database_url, args.redis_url = postgres.url, redis.url
+    if not args.private_services:
+        return bank_test(args, None, None)
+    postgres, redis = PrivatePostgres().start(), PrivateRedis().start()
+    args.database_url, args.redis_url = postgres.url, redis.url
+    try:
+        return bank_test(args, postgres, redis)
+    finally:
+        postgres.stop()
+        redis.stop()
+
+
+def bank_test(args, postgres: PrivatePostgres | None, redis: PrivateRedis | None) -> int:
     environment = stack.bench_environment(database_url=args.database_url, redis_url=args.redis_url)
     stack.createdb_if_missing(args.database_url)
     stack.django_setup(environment)
@@ -302,10 +312,6 @@ def main(argv=None) -> int:
     print_report(args, run, log, reads, checks, elapsed)
     if not clean:
         print(report)
-    if postgres:
-        postgres.stop()
-    if redis:
-        redis.stop()
     return 0 if all(holds for _, holds, _ in checks) else 1
 
 

@@ -55,7 +55,11 @@ class PrivatePostgres:
                 check=True,
                 capture_output=True,
             )
-        self._ctl("start")
+        running = subprocess.run(
+            _as_postgres([_pg_bin("pg_ctl"), "-D", str(self.data_dir), "status"]), capture_output=True
+        )
+        if running.returncode != 0:  # a cluster left running by an interrupted run is reused
+            self._ctl("start")
         return self
 
     def restart_immediately(self) -> None:

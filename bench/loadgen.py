@@ -53,11 +53,14 @@ class HttpConnection:
             lines.append(f"Content-Length: {len(body)}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
 
-    async def send_and_drop(self, method: str, path: str, headers: dict[str, str], body: bytes | None) -> None:
-        """Send a whole request, then hang up without reading the answer (a client that went away)."""
+    async def send_and_drop(
+        self, method: str, path: str, headers: dict[str, str], body: bytes | None, *, partial: bool = False
+    ) -> None:
+        """Send a request (or, partial, only its first half), then hang up without reading the answer."""
         if self._writer is None:
             await self._connect()
-        self._writer.write(self._encode(method, path, headers, body))
+        raw = self._encode(method, path, headers, body)
+        self._writer.write(raw[: len(raw) // 2] if partial else raw)
         await self._writer.drain()
         self.close()
 

@@ -48,6 +48,19 @@ def main(argv=None) -> int:
         sender, recipient = rng.sample(users, 2)
         headers, body = transfer_request(sender, recipient, rng)
         requests.append(({k: v for k, v in headers.items() if k != "Content-Type"}, body))
+
+    def send(headers, body):
+        response = client.post(TRANSFER_PATH, body, content_type="application/json", headers=headers)
+        assert response.status_code == 201, response.content
+
+    split = stack.python_vs_database(send, requests[: len(requests) // 2])
+    print(
+        f"without the profiler: {split['total_ms']:.2f} ms per transfer, one client: "
+        f"{split['database_ms']:.2f} ms waiting on PostgreSQL ({split['statements']:.1f} statements incl. COMMIT, "
+        f"COMMIT alone {split['commit_ms']:.2f} ms), "
+        f"{split['total_ms'] - split['database_ms']:.2f} ms in Python"
+    )
+    requests = requests[len(requests) // 2 :]
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()

@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -156,15 +157,23 @@ def pgbench_tps(*, database_url: str, scale: int, clients: int, duration_s: int)
     )
     if probe.returncode != 0 or probe.stdout.strip() != str(scale):
         subprocess.run(["pgbench", "-i", "-q", "-s", str(scale), database_url], check=True, capture_output=True)
+    meter = CpuMeter(lambda: backend_pids(database_url)).start()
     run = subprocess.run(
-        ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(duration_s), "-r", database_url],
+        ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(duration_s), database_url],
         check=True,
         capture_output=True,
         text=True,
     )
+    server_cpu_s = meter.stop()
     tps = float(re.search(r"tps = ([0-9.]+)", run.stdout).group(1))
+    transactions = int(re.search(r"number of transactions actually processed: (\d+)", run.stdout).group(1))
     latency = re.search(r"latency average = ([0-9.]+) ms", run.stdout)
-    return {"tps": tps, "latency_avg_ms": float(latency.group(1)) if latency else None, "clients": clients}
+    return {
+        "tps": tps,
+        "latency_avg_ms": float(latency.group(1)) if latency else None,
+        "clients": clients,
+        "server_cpu_ms_per_tx": round(1000 * server_cpu_s / max(transactions, 1), 3),
+    }
 
 
 def reconcile_timed() -> tuple[bool, float, str]:
@@ -190,3 +199,108 @@ def deadlocks() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
         return int(cursor.fetchone()[0])
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds a process has used so far (None once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def backend_pids(database_url: str) -> list[int]:
+    """PostgreSQL server processes serving one database (not this sampler's own)."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+class CpuMeter:
+    """CPU seconds used by a changing set of processes between start() and stop().
+
+    On a machine shared with other work, throughput swings with everyone else's load, but the CPU
+    each transfer costs does not: dividing by it gives what the stack would do on idle cores.
+    """
+
+    def __init__(self, pids_fn, interval_s: float = 0.25):
+        self.pids_fn, self.interval_s = pids_fn, interval_s
+        self.baseline: dict[int, float] = {}
+        self.latest: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self, *, first: bool = False) -> None:
+        for pid in self.pids_fn():
+            used = process_cpu_s(pid)
+            if used is None:
+                continue
+            if pid not in self.baseline:
+                self.baseline[pid] = used if first else 0.0
+            self.latest[pid] = used
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self._sample()
+
+    def start(self) -> "CpuMeter":
+        self._sample(first=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        return sum(self.latest[pid] - self.baseline[pid] for pid in self.latest)
+
+
+def python_vs_database(call, arguments: list[tuple]) -> dict:
+    """Wall time per call(*args) in this process, and the part spent waiting on the database.
+
+    Statements are timed through Django's execute_wrapper and COMMIT through the connection, so
+    "database" includes round trips, server work and the WAL flush; the rest is Python.
+    """
+    from django.db import connection
+
+    waited, committed = [0.0, 0], [0.0]
+    commit = connection._commit
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            waited[0] += time.perf_counter() - started
+            waited[1] += 1
+
+    def timed_commit():
+        started = time.perf_counter()
+        try:
+            return commit()
+        finally:
+            committed[0] += time.perf_counter() - started
+
+    connection._commit = timed_commit
+    started = time.perf_counter()
+    try:
+        with connection.execute_wrapper(timed):
+            for args in arguments:
+                call(*args)
+    finally:
+        connection._commit = commit
+    n = len(arguments)
+    return {
+        "total_ms": 1000 * (time.perf_counter() - started) / n,
+        "database_ms": 1000 * (waited[0] + committed[0]) / n,
+        "commit_ms": 1000 * committed[0] / n,
+        "statements": waited[1] / n,
+    }

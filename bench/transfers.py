@@ -38,9 +38,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=16, help="C: concurrent HTTP clients")
     parser.add_argument("--duration", type=float, default=20, help="T: seconds per mode")
     parser.add_argument("--modes", default=",".join(MODES))
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
-    parser.add_argument("--threads", type=int, default=1)
+    # Chosen by measurement (bench/README.md): 2 gthread workers x 8 threads beat 2 or 4 sync workers
+    # and 4 x 4 threads on uniform transfers on this 2-core machine, and keep HTTP connections alive.
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", choices=("sync", "gthread"))
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--pgbench-scale", type=int, default=10)
     parser.add_argument("--skip-pgbench", action="store_true")
     parser.add_argument("--pin-setter", help="module:function that sets a user's PIN (default: auto-detect)")
@@ -112,8 +114,11 @@ def queries_per_transfer(users: list[BenchUser], *, samples: int = 20) -> float:
     return sum(counts) / len(counts)
 
 
-def run_mode(args, mode: str, users: list[BenchUser]) -> dict:
+def run_mode(args, mode: str, users: list[BenchUser], gunicorn: stack.Gunicorn) -> dict:
     deadlocks_before = stack.deadlocks()
+    web = stack.CpuMeter(gunicorn.worker_pids).start()
+    database = stack.CpuMeter(lambda: stack.backend_pids(args.database_url)).start()
+    client_cpu_started = time.process_time()
     stats = asyncio.run(
         run_clients(
             host="127.0.0.1",
@@ -123,9 +128,15 @@ def run_mode(args, mode: str, users: list[BenchUser]) -> dict:
             loop=transfer_loop(mode, users),
         )
     )
+    client_cpu_s = time.process_time() - client_cpu_started
+    web_cpu_s, database_cpu_s = web.stop(), database.stop()
+    requests = sum(stats.statuses.values())
     return {
         "mode": mode,
-        "requests": sum(stats.statuses.values()),
+        "requests": requests,
+        "web_cpu_ms": round(1000 * web_cpu_s / max(requests, 1), 2),
+        "db_cpu_ms": round(1000 * database_cpu_s / max(requests, 1), 2),
+        "client_cpu_ms": round(1000 * client_cpu_s / max(requests, 1), 2),
         "transfers_per_s": round(stats.rate(201), 1),
         "p50_ms": round(stats.percentile(0.50), 1),
         "p95_ms": round(stats.percentile(0.95), 1),
@@ -139,20 +150,30 @@ def print_report(results: dict) -> None:
     print(f"\nVaultPay transfers: {results['server']}, C={results['clients']}, T={results['duration_s']} s/mode")
     print(f"K={results['users']} users; SQL queries per transfer request: {results['queries_per_transfer']}")
     print(f"PIN: {results['pin']}")
-    print("\n| mode | transfers/s | p50 ms | p95 ms | p99 ms | responses | deadlocks |")
-    print("|---|---:|---:|---:|---:|---|---:|")
+    print("\n| mode | transfers/s | p50 ms | p95 ms | p99 ms | responses | deadlocks | CPU ms/request web + db |")
+    print("|---|---:|---:|---:|---:|---|---:|---:|")
     for row in results["modes"]:
         statuses = ", ".join(f"{k}: {v}" for k, v in row["statuses"].items())
         print(
             f"| {row['mode']} | {row['transfers_per_s']} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} "
-            f"| {statuses} | {row['deadlocks']} |"
+            f"| {statuses} | {row['deadlocks']} | {row['web_cpu_ms']} + {row['db_cpu_ms']} |"
         )
+    client = max(row["client_cpu_ms"] for row in results["modes"])
+    print(f"(load driver: at most {client} ms of CPU per request)")
     by_mode = {row["mode"]: row["transfers_per_s"] for row in results["modes"]}
     uniform = by_mode.get("uniform")
     if results.get("pgbench") and uniform:
         tps = results["pgbench"]["tps"]
         print(f"\npgbench tpcb-like (-c {results['clients']} -j 2): {tps:.0f} tps")
         print(f"HTTP transfers/s / pgbench tps = {uniform / tps:.3f}   (target >= 0.25)")
+        uniform_row = next(row for row in results["modes"] if row["mode"] == "uniform")
+        per_transfer = uniform_row["web_cpu_ms"] + uniform_row["db_cpu_ms"]
+        per_tx = results["pgbench"]["server_cpu_ms_per_tx"]
+        print(
+            f"server CPU per unit of work: transfer {per_transfer:.2f} ms (web {uniform_row['web_cpu_ms']} + "
+            f"PostgreSQL {uniform_row['db_cpu_ms']}), pgbench transaction {per_tx:.3f} ms; "
+            f"CPU-normalised ratio = {per_tx / per_transfer:.3f}"
+        )
     for hot in ("hot-out", "hot-in"):
         if uniform and hot in by_mode:
             print(f"{hot} / uniform = {by_mode[hot] / uniform:.2f}   (target >= 0.5)")
@@ -190,7 +211,7 @@ def main(argv=None) -> int:
     results["server"] = gunicorn.label
     with gunicorn:
         for mode in args.modes.split(","):
-            results["modes"].append(run_mode(args, mode, users))
+            results["modes"].append(run_mode(args, mode, users, gunicorn))
             print(f"  {mode}: {results['modes'][-1]['transfers_per_s']} transfers/s", flush=True)
     if not args.skip_pgbench:
         results["pgbench"] = stack.pgbench_tps(
