@@ -35,6 +35,11 @@ _AMOUNT_ERRORS = (
 )
 
 
+def _caller_wallet_ids_in(txn, user) -> set[int]:
+    """The caller's side of a transaction just posted, from the wallets the posting already holds."""
+    return {wallet.pk for wallet in (txn.from_wallet, txn.to_wallet) if wallet.owner_id == user.pk}
+
+
 def _caller_wallet_ids(user) -> set[int]:
     return set(Wallet.objects.filter(owner=user).values_list("pk", flat=True))
 
@@ -73,7 +78,7 @@ class MoneyMovementView(APIView):
             payload=self.input_serializer.fingerprint_payload(data),
         )
         result = self.perform(request, data, idempotency)
-        context = {"wallet_ids": _caller_wallet_ids(request.user)}
+        context = {"wallet_ids": _caller_wallet_ids_in(result.transaction, request.user)}
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
         return Response(
             TransactionOutputSerializer(result.transaction, context=context).data,
