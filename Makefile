@@ -74,6 +74,8 @@ prod-check: $(STAMP_RUN)
 	DJANGO_SECRET_KEY=prodcheck7Qm2vX9pL4sT8wK1nR6yB3hJ5dF0gZcVaUeMiOtWqYxNbRs2Lk9Pj4Hf \
 	PIN_PEPPER=prodcheckPepper4Xq8Lm2Vn7Rb5Tz1Wc9Ky3Hd6Fs0Gj \
 	IP_HASH_KEY=prodcheckIpKey8Pw3Nz6Qt1Vb4Xm7Lc2Rh5Ks9Dj0Gf \
+	KYC_MASTER_KEYS=prodcheck:cHJvZGNoZWNrLW9ubHktbm90LWEtcmVhbC1rZXktMDA= \
+	KYC_FINGERPRINT_PEPPER=prodcheckFingerprint5Tq9Wm2Xr7Lb4Nz1Kc8Vd3Hs6 \
 	DJANGO_SECURE=true \
 	DJANGO_ALLOWED_HOSTS=vaultpay.example.com \
 	DJANGO_CSRF_TRUSTED_ORIGINS=https://vaultpay.example.com \

@@ -26,8 +26,8 @@ from accounts.services import (
     pin_reset_request,
     pin_set,
 )
-from vaultpay.pagination import HistoryPagination
-from vaultpay.schema import error_response
+from vaultpay.pagination import HistoryPagination, PageQuerySerializer
+from vaultpay.schema import error_response, page_of
 
 _LIMITED = {429: error_response("rate_limited"), 503: error_response("service_unavailable")}
 _NEW_PIN_ERRORS = ("validation_error", "pin_format_invalid", "pin_too_weak")
@@ -139,11 +139,11 @@ class KnownIpDetailView(APIView):
 
 class SecurityEventListView(APIView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("limit", int, description="Page size, default 10, at most 100."),
-            OpenApiParameter("offset", int, description="How many rows to skip."),
-        ],
-        responses={200: SecurityEventOutputSerializer(many=True)},
+        parameters=[PageQuerySerializer],
+        responses={
+            200: page_of(SecurityEventOutputSerializer, name="SecurityEventPage"),
+            400: error_response("validation_error"),
+        },
         tags=["security"],
     )
     def get(self, request):

@@ -74,7 +74,7 @@ class KnownIpOutputSerializer(serializers.Serializer):
     first_seen = serializers.DateTimeField()
     last_seen = serializers.DateTimeField()
     trusted_from = serializers.SerializerMethodField(help_text="When money may move from it (pending addresses).")
-    confirmed_at = serializers.DateTimeField()
+    confirmed_at = serializers.DateTimeField(allow_null=True)
 
     def get_status(self, known) -> str:
         # A pending address whose hold has run out is as good as trusted.

@@ -1,5 +1,5 @@
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
@@ -23,8 +23,8 @@ from accounts.serializers import (
 )
 from accounts.services import auth_logged_out, auth_login_failed, auth_login_succeeded, user_signup
 from vaultpay.errors import ValidationFailed
-from vaultpay.pagination import HistoryPagination
-from vaultpay.schema import error_response
+from vaultpay.pagination import HistoryPagination, PageQuerySerializer
+from vaultpay.schema import error_response, page_of
 
 
 class SignupView(APIView):
@@ -70,7 +70,9 @@ class TokenView(TokenObtainPairView):
         tags=["auth"],
     )
     def post(self, request, *args, **kwargs):
-        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
+        if not isinstance(request.data, dict):  # QueryDict is a dict too; a JSON string or list is not
+            raise ValidationFailed("The request body must be an object with email and password.")
+        data = request.data.copy()
         if "email" not in data and "username" in data:
             data["email"] = data["username"]
         email = User.objects.normalize_email(str(data.get("email", "")))
@@ -120,11 +122,12 @@ class MeView(APIView):
 
 class NotificationListView(APIView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("limit", int, description="Page size, default 10, at most 100."),
-            OpenApiParameter("offset", int, description="How many rows to skip."),
-        ],
-        responses={200: NotificationOutputSerializer(many=True), 401: error_response("not_authenticated")},
+        parameters=[PageQuerySerializer],
+        responses={
+            200: page_of(NotificationOutputSerializer, name="NotificationPage"),
+            400: error_response("validation_error"),
+            401: error_response("not_authenticated"),
+        },
         tags=["notifications"],
     )
     def get(self, request):

@@ -122,11 +122,16 @@ class WalletLimitsOutputSerializer(serializers.Serializer):
     monthly = LimitPeriodOutputSerializer(help_text="Since 00:00 UTC on the first of the month.")
 
 
-class DisputeInputSerializer(serializers.Serializer):
+class DisputeJsonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
     amount = serializers.CharField(
         required=False, allow_blank=True, help_text='Part of the transaction to dispute, e.g. "5.00"; default: all.'
     )
+
+
+class DisputeInputSerializer(DisputeJsonInputSerializer):
+    """The multipart form: the JSON fields plus an optional evidence file (JSON cannot carry one)."""
+
     evidence = serializers.FileField(
         required=False, allow_empty_file=False, help_text="Optional PDF, JPEG or PNG (multipart/form-data)."
     )
@@ -155,3 +160,12 @@ class DisputeOutputSerializer(serializers.Serializer):
 
     def get_has_evidence(self, dispute) -> bool:
         return bool(dispute.evidence_name)
+
+
+class TransactionPageSerializer(serializers.Serializer):
+    """One page of history: `count` only with offset pages; `next`/`previous` are links or null."""
+
+    count = serializers.IntegerField(required=False, help_text="Offset pages only.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TransactionOutputSerializer(many=True)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,22 +14,25 @@ from ledger.selectors import (
     dispute_get_for_user,
     disputes_for_user,
     entries_of_transaction,
+    entries_with_counterparties,
     entry_for_user_and_transaction,
     entry_history_for_user,
 )
 from ledger.serializers import (
     DisputeInputSerializer,
+    DisputeJsonInputSerializer,
     DisputeOutputSerializer,
     EntryOutputSerializer,
     MoneyInputSerializer,
     PinMoneyInputSerializer,
     TransactionOutputSerializer,
+    TransactionPageSerializer,
     TransferInputSerializer,
     WalletLimitsOutputSerializer,
 )
 from ledger.services import PostingResult, deposit, dispute_open, transfer, withdraw
-from vaultpay.pagination import HistoryPagination
-from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response
+from vaultpay.pagination import HistoryPagination, PageQuerySerializer, history_paginator
+from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response, page_of
 from wallets.limits import limits_summary
 from wallets.models import Wallet
 from wallets.selectors import wallet_get_open_for_user
@@ -43,6 +46,11 @@ _AMOUNT_ERRORS = (
     "currency_unsupported",
     "idempotency_key_required",
 )
+
+
+def _caller_wallet_ids_in(txn, user) -> set[int]:
+    """The caller's side of a transaction just posted, from the wallets the posting already holds."""
+    return {wallet.pk for wallet in (txn.from_wallet, txn.to_wallet) if wallet.owner_id == user.pk}
 
 
 def _caller_wallet_ids(user) -> set[int]:
@@ -118,7 +126,7 @@ class MoneyMovementView(APIView):
             user=request.user, ip=request.client_ip, pin=data.get("pin"), pin_required=self.pin_required
         )
         result = self.perform(request, data, idempotency)
-        context = {"wallet_ids": _caller_wallet_ids(request.user)}
+        context = {"wallet_ids": _caller_wallet_ids_in(result.transaction, request.user)}
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
         return Response(
             TransactionOutputSerializer(result.transaction, context=context).data,
@@ -181,30 +189,38 @@ class TransferView(MoneyMovementView):
         )
 
 
-class HistoryQuerySerializer(serializers.Serializer):
+class HistoryQuerySerializer(PageQuerySerializer):
     kind = serializers.ChoiceField(choices=TransactionKind.choices, required=False)
     created_after = serializers.DateTimeField(required=False, input_formats=["iso-8601", "%Y-%m-%d"])
     created_before = serializers.DateTimeField(required=False, input_formats=["iso-8601", "%Y-%m-%d"])
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Keyset pages instead of offsets: empty for the first page, then the cursor in `next`. "
+        "Every page costs the same however deep it is; no count.",
+    )
 
 
 class TransactionListView(APIView):
     @extend_schema(
-        parameters=[
-            HistoryQuerySerializer,
-            OpenApiParameter("limit", int, description="Page size, default 10, at most 100."),
-            OpenApiParameter("offset", int, description="How many rows to skip."),
-        ],
-        responses={200: TransactionOutputSerializer(many=True), 400: error_response("validation_error")},
+        operation_id="transactions_list",
+        parameters=[HistoryQuerySerializer],
+        responses={
+            200: TransactionPageSerializer,
+            400: error_response("validation_error"),
+            404: error_response("not_found"),
+        },
         tags=["transactions"],
     )
     def get(self, request):
         query = HistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        entries: QuerySet = entry_history_for_user(user=request.user, **query.validated_data)
-        paginator = HistoryPagination()
+        filters = {k: v for k, v in query.validated_data.items() if k not in ("limit", "offset", "cursor")}
+        entries: QuerySet = entry_history_for_user(user=request.user, **filters)
+        paginator = history_paginator(request)
         page = paginator.paginate_queryset(entries, request, view=self)
         context = {"wallet_ids": _caller_wallet_ids(request.user)}
-        data = TransactionOutputSerializer([entry.transaction for entry in page], many=True, context=context).data
+        data = TransactionOutputSerializer(entries_with_counterparties(page), many=True, context=context).data
         return paginator.get_paginated_response(data)
 
 
@@ -247,7 +263,7 @@ class WalletLimitsView(APIView):
 
 class TransactionDisputeView(APIView):
     @extend_schema(
-        request={"multipart/form-data": DisputeInputSerializer, "application/json": DisputeInputSerializer},
+        request={"multipart/form-data": DisputeInputSerializer, "application/json": DisputeJsonInputSerializer},
         responses={
             201: DisputeOutputSerializer,
             400: error_response(
@@ -282,11 +298,13 @@ class TransactionDisputeView(APIView):
 
 class DisputeListView(APIView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("limit", int, description="Page size, default 10, at most 100."),
-            OpenApiParameter("offset", int, description="How many rows to skip."),
-        ],
-        responses={200: DisputeOutputSerializer(many=True), 401: error_response("not_authenticated")},
+        operation_id="disputes_list",
+        parameters=[PageQuerySerializer],
+        responses={
+            200: page_of(DisputeOutputSerializer, name="DisputePage"),
+            400: error_response("validation_error"),
+            401: error_response("not_authenticated"),
+        },
         tags=["disputes"],
     )
     def get(self, request):

@@ -7,7 +7,8 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -62,6 +63,17 @@ _DRF_CODES = {
 }
 
 
+def not_found_view(request, exception=None) -> JsonResponse:
+    """handler404: a URL that matches no route (e.g. a malformed id) still answers in the envelope."""
+    return JsonResponse(error_body("not_found", "Not found."), status=status.HTTP_404_NOT_FOUND)
+
+
+def server_error_view(request) -> JsonResponse:
+    """handler500: even a bug answers in the envelope, with the request id to find it in the logs."""
+    body = error_body("server_error", "Something went wrong on our side; it has been logged.")
+    return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
 def _drf_code(exc: exceptions.APIException) -> str:
     # Exact classes first: subclasses such as simplejwt's InvalidToken carry a more precise code.
     return _DRF_CODES.get(type(exc), exc.default_code)
@@ -84,6 +96,11 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is restarting or unreachable: nothing was committed, so the client may retry
+        # (with the same Idempotency-Key for money). A 503 says so; a 500 would claim a bug.
+        logger.warning("database unavailable: %s", exc)
+        exc = ServiceUnavailable(details={"dependency": "database"})
 
     if isinstance(exc, VaultPayError):
         set_rollback()

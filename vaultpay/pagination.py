@@ -1,4 +1,28 @@
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework import serializers
+from rest_framework.pagination import BasePagination, CursorPagination, LimitOffsetPagination
+
+
+class PageQuerySerializer(serializers.Serializer):
+    """`limit` and `offset` checked strictly: a bad page request is a 400, never a silent default."""
+
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, help_text="Page size, default 10.")
+    offset = serializers.IntegerField(
+        required=False, min_value=0, help_text="How many rows to skip (offset pages, with a count)."
+    )
+
+    def to_internal_value(self, data):
+        # DRF reads a blank form value as "not sent"; in a query string (`?limit=`) it is a mistake,
+        # and so is a parameter given twice.
+        errors = {}
+        for name in self.fields:
+            values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+            if len(values) > 1:
+                errors[name] = ["Give this parameter once."]
+            elif data.get(name) == "" and name != "cursor":
+                errors[name] = ["This field may not be blank."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
 
 class HistoryPagination(LimitOffsetPagination):
@@ -6,3 +30,25 @@ class HistoryPagination(LimitOffsetPagination):
 
     default_limit = 10
     max_limit = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        PageQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
+        return super().paginate_queryset(queryset, request, view=view)
+
+
+class HistoryCursorPagination(CursorPagination):
+    """Keyset pagination, newest first: `cursor` (empty for the first page) and `limit`.
+
+    Every page costs the same however deep it is (`id < last seen id` on the wallet's index), and
+    there is no COUNT over the whole history; responses carry next, previous and results.
+    """
+
+    ordering = "-id"
+    page_size = 10
+    page_size_query_param = "limit"
+    max_page_size = 100
+
+
+def history_paginator(request) -> BasePagination:
+    """Keyset pages when the client asks for them with `cursor`, offset pages otherwise."""
+    return HistoryCursorPagination() if "cursor" in request.query_params else HistoryPagination()

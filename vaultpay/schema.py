@@ -32,3 +32,42 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     description="Unique per money request (a UUID is ideal). A retry with the same key and body replays "
     "the first response with `Idempotent-Replayed: true`; `X-Idempotency-Key` is accepted too.",
 )
+
+
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
+
+
+def _error_doc(*codes: str) -> dict:
+    return {
+        "description": "Error codes: " + ", ".join(f"`{c}`" for c in codes),
+        "content": {"application/json": {"schema": _ERROR_REF}},
+    }
+
+
+def postprocess_common_errors(result: dict, generator, request, public) -> dict:
+    """Document the errors every operation of a kind can answer, so no endpoint forgets them.
+
+    Any operation behind the JWT can answer 401 (no, expired or bad token); any operation taking a
+    body can answer 400 (malformed JSON, invalid fields). drf-spectacular hook (POSTPROCESSING_HOOKS).
+    """
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if any("jwtAuth" in requirement for requirement in operation.get("security") or []):
+                responses.setdefault("401", _error_doc("not_authenticated", "authentication_failed"))
+            if "requestBody" in operation:
+                responses.setdefault("400", _error_doc("malformed_request", "validation_error"))
+    return result
+
+
+def page_of(item_serializer: type[serializers.Serializer], *, name: str) -> serializers.Serializer:
+    """The schema of an offset page (vaultpay.pagination.HistoryPagination) of `item_serializer` rows."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item_serializer(many=True),
+        },
+    )

@@ -18,3 +18,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("healthz", healthz, name="healthz"),
 ]
+
+handler404 = "vaultpay.errors.not_found_view"
+handler500 = "vaultpay.errors.server_error_view"

@@ -1,11 +1,17 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from vaultpay.money import format_minor
+from vaultpay.money import CURRENCIES, format_minor
+
+
+@extend_schema_field({"type": "string", "enum": list(CURRENCIES)})
+class CurrencyCodeField(serializers.CharField):
+    """Any string is read (vaultpay.money answers currency_unsupported); the schema lists the supported codes."""
 
 
 class WalletCreateInputSerializer(serializers.Serializer):
     # Only the currency is accepted: a wallet is born with balance zero, whatever else is sent.
-    currency = serializers.CharField(max_length=8)
+    currency = CurrencyCodeField(max_length=8)
 
 
 class WalletOutputSerializer(serializers.Serializer):

@@ -1,0 +1,176 @@
+"""Fast, ledger-correct seeding: users, wallets, funding and bulk postings for benchmarks.
+
+Users and wallets go in with bulk_create (one Argon2 hash computed once and shared). Money goes
+in as real ledger transactions written with PostgreSQL COPY: each posting is a Transaction plus a
+balanced debit and credit Entry carrying the running balance_after, and the cached wallet balances
+are updated to match in the same database transaction, so `manage.py reconcile` stays clean and
+the deferred balance trigger checks every transaction at commit.
+"""
+
+import importlib
+import random
+import secrets
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+BENCH_PIN = "246810"
+_PIN_SERVICE_CANDIDATES = ("accounts.services:pin_set", "accounts.services:user_pin_set", "accounts.pin:pin_set")
+
+
+@dataclass(frozen=True)
+class BenchUser:
+    user_id: int
+    wallet_id: int
+    public_id: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Posting:
+    source_id: int
+    destination_id: int
+    amount: int
+    kind: str = "transfer"
+    description: str = ""
+
+
+def users_create(*, count: int, prefix: str, currency: str = "USD") -> list[BenchUser]:
+    """Create `count` users, each with an open wallet, and an access token for each."""
+    from django.contrib.auth.hashers import make_password
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from accounts.models import User
+    from wallets.models import Wallet, new_public_id
+
+    password = make_password(secrets.token_urlsafe(16))
+    users = User.objects.bulk_create(
+        User(email=f"{prefix}-{i}@bench.vaultpay.test", first_name="Bench", last_name=f"{i}", password=password)
+        for i in range(count)
+    )
+    public_ids: set[str] = set()
+    while len(public_ids) < count:
+        public_ids.add(new_public_id())
+    taken = set(Wallet.objects.filter(public_id__in=public_ids).values_list("public_id", flat=True))
+    public_ids -= taken
+    while len(public_ids) < count:
+        public_ids.add(new_public_id())
+    pairs = zip(users, sorted(public_ids), strict=True)
+    wallets = Wallet.objects.bulk_create(Wallet(owner=u, currency=currency, public_id=p) for u, p in pairs)
+    return [
+        BenchUser(user_id=u.pk, wallet_id=w.pk, public_id=w.public_id, token=str(AccessToken.for_user(u)))
+        for u, w in zip(users, wallets, strict=True)
+    ]
+
+
+def _resolve(dotted: str):
+    module_name, _, attribute = dotted.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError):
+        return None
+
+
+def pins_set(users: list[BenchUser], *, setter: str | None = None) -> str:
+    """Give every bench user the transaction PIN BENCH_PIN through the accounts PIN service, if there is one."""
+    from accounts.models import User
+
+    candidates = (setter,) if setter else _PIN_SERVICE_CANDIDATES
+    service = next((fn for fn in map(_resolve, candidates) if fn is not None), None)
+    if service is None:
+        return f"no PIN service found ({', '.join(candidates)}): requests carry a pin the server ignores"
+    for user in User.objects.filter(pk__in=[u.user_id for u in users]):
+        service(user=user, pin=BENCH_PIN)
+    return f"PIN set through {service.__module__}.{service.__name__}"
+
+
+def ledger_bulk_post(postings: Iterable[Posting], *, currency: str = "USD", batch: int = 50_000) -> int:
+    """Write postings as balanced ledger transactions with COPY; returns how many were written.
+
+    Wallet balances are read under FOR UPDATE and written back at the end, in one transaction per
+    batch, so concurrent postings through the API cannot interleave and break balance_after.
+    """
+    from django.db import transaction
+
+    written = 0
+    for chunk in _chunks(postings, batch):
+        with transaction.atomic():
+            written += _post_chunk(chunk, currency)
+    return written
+
+
+def _chunks(items: Iterable[Posting], size: int) -> Iterator[list[Posting]]:
+    chunk: list[Posting] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _post_chunk(chunk: list[Posting], currency: str) -> int:
+    from django.db import connection
+    from django.utils import timezone
+
+    wallet_ids = sorted({p.source_id for p in chunk} | {p.destination_id for p in chunk})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, balance, kind FROM wallets_wallet WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [wallet_ids]
+        )
+        balances = {row[0]: row[1] for row in cursor.fetchall()}
+        start = timezone.now() - timedelta(microseconds=len(chunk))
+        transactions, entries = [], []
+        for offset, posting in enumerate(chunk):
+            txn_id = uuid.uuid4()
+            created = start + timedelta(microseconds=offset)
+            balances[posting.source_id] -= posting.amount
+            balances[posting.destination_id] += posting.amount
+            reference = "TXN-" + secrets.token_hex(8).upper()
+            transactions.append(
+                (txn_id, reference, posting.kind, "posted", posting.amount, currency, posting.source_id,
+                 posting.destination_id, posting.description, "{}", created)
+            )  # fmt: skip
+            entries.append((txn_id, posting.source_id, "debit", posting.amount, currency,
+                            balances[posting.source_id], created))  # fmt: skip
+            entries.append((txn_id, posting.destination_id, "credit", posting.amount, currency,
+                            balances[posting.destination_id], created))  # fmt: skip
+        with cursor.copy(
+            "COPY ledger_transaction (id, reference, kind, status, amount, currency, from_wallet_id, to_wallet_id,"
+            " description, metadata, created_at) FROM STDIN"
+        ) as copy:
+            for row in transactions:
+                copy.write_row(row)
+        with cursor.copy(
+            "COPY ledger_entry (transaction_id, wallet_id, direction, amount, currency, balance_after, created_at)"
+            " FROM STDIN"
+        ) as copy:
+            for row in entries:
+                copy.write_row(row)
+        cursor.execute(
+            "UPDATE wallets_wallet AS w SET balance = v.balance, updated_at = now()"
+            " FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, balance) WHERE w.id = v.id",
+            [list(balances), list(balances.values())],
+        )
+    return len(chunk)
+
+
+def users_fund(users: list[BenchUser], *, amount_minor: int, currency: str = "USD") -> None:
+    """One deposit from @world into every bench wallet."""
+    from wallets.models import SystemWalletPurpose
+    from wallets.services import wallet_system_get
+
+    world = wallet_system_get(currency=currency, purpose=SystemWalletPurpose.WORLD)
+    ledger_bulk_post(
+        (Posting(world.pk, u.wallet_id, amount_minor, kind="deposit", description="bench funding") for u in users),
+        currency=currency,
+    )
+
+
+def random_transfers(wallet_ids: list[int], *, count: int, max_amount: int, rng: random.Random) -> Iterator[Posting]:
+    """Random transfers between distinct wallets (fund the wallets well above count * max_amount / len)."""
+    for _ in range(count):
+        source, destination = rng.sample(wallet_ids, 2)
+        yield Posting(source, destination, rng.randint(1, max_amount))

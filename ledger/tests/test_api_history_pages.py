@@ -1,0 +1,54 @@
+"""History pages: offset pages with a count, keyset (cursor) pages, and strict query parameters."""
+
+import pytest
+
+from conftest import new_key, usd
+from ledger.idempotency import idempotency_request_build
+from ledger.services import deposit
+
+
+def _deposits(user, count: int) -> None:
+    for i in range(count):
+        request = idempotency_request_build(user=user, key=new_key(), operation="deposit", payload={"i": i})
+        deposit(user=user, amount=usd(100 + i), idempotency=request)
+
+
+@pytest.mark.django_db
+def test_cursor_pages_walk_the_whole_history_newest_first(user, wallet, auth_client, assert_reconciled):
+    # given
+    _deposits(user, 7)
+    # when
+    seen, path = [], "/api/v1/transactions?cursor=&limit=3"
+    while path:
+        page = auth_client.get(path)
+        assert page.status_code == 200, page.json()
+        assert "count" not in page.json()
+        seen += [t["amount"] for t in page.json()["results"]]
+        path = page.json()["next"]
+    # then
+    assert seen == [f"{(100 + i) / 100:.2f}" for i in reversed(range(7))]
+    assert_reconciled()
+
+
+@pytest.mark.django_db
+def test_offset_pages_keep_their_count(user, wallet, auth_client, assert_reconciled):
+    _deposits(user, 4)
+    page = auth_client.get("/api/v1/transactions?limit=2&offset=2").json()
+    assert page["count"] == 4
+    assert [t["amount"] for t in page["results"]] == ["1.01", "1.00"]
+    assert_reconciled()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["kind=", "limit=abc", "limit=0", "limit=101", "offset=-1", "created_after="])
+def test_bad_query_parameters_are_refused(auth_client, wallet, query):
+    response = auth_client.get(f"/api/v1/transactions?{query}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+@pytest.mark.django_db
+def test_a_forged_cursor_is_not_found(auth_client, wallet):
+    response = auth_client.get("/api/v1/transactions?cursor=not-a-cursor")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
