@@ -126,6 +126,10 @@ else:
         }
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if not IS_POSTGRES:
+    # The covering (INCLUDE) index that serves the spending-limit check is a PostgreSQL feature;
+    # SQLite builds it without the included columns, which is all the embedded default needs.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------
