@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import stack  # noqa: E402
 from bench.faults import FaultLog, PrivatePostgres, PrivateRedis, kill_random_worker  # noqa: E402
 from bench.loadgen import ConnectionDropped, HttpConnection, json_body  # noqa: E402
-from bench.seed import BENCH_PIN, BenchUser, pins_set, users_create, users_fund  # noqa: E402
+from bench.seed import BENCH_PIN, BenchUser, users_create, users_fund, users_prepare  # noqa: E402
 
 TRANSFER_PATH = "/api/v1/transactions/transfer"
 INITIAL_BALANCE = 100_000  # minor units per wallet
@@ -278,7 +278,8 @@ def bank_test(args, postgres: PrivatePostgres | None, redis: PrivateRedis | None
     stack.database_prepare()
     users = users_create(count=1008, prefix=f"bank-{uuid.uuid4().hex[:8]}")
     users_fund(users, amount_minor=INITIAL_BALANCE)
-    print(pins_set(users))
+    print(users_prepare(users))
+    print(f"bench Redis flushed ({stack.redis_flush(args.redis_url)} receipt tasks left by earlier runs)")
     initial_total = INITIAL_BALANCE * len(users)
     from django.db import connection
 
@@ -301,6 +302,7 @@ def bank_test(args, postgres: PrivatePostgres | None, redis: PrivateRedis | None
             thread.join()
     elapsed = time.monotonic() - started
     clean, seconds, report = stack.reconcile_timed()
+    chain_ok, chain_s, chain_report = stack.audit_verify_timed()
     checks = [
         ("every balance sum read equals the initial total", reads["wrong sums"] == 0, f"{reads['wrong sums']} wrong"),
         ("no negative balance ever read", reads["negative balances seen"] == 0, f"{reads['negative balances seen']}"),
@@ -308,10 +310,13 @@ def bank_test(args, postgres: PrivatePostgres | None, redis: PrivateRedis | None
         ("no 500 responses", not any(str(s).startswith("5") and s not in (502, 503) for s in run.statuses), ""),
         ("no unexpected answers", not run.anomalies, f"{len(run.anomalies)}"),
         ("reconcile clean (every transaction balanced)", clean, f"{seconds:.2f} s"),
+        ("audit hash chain intact (`verify_audit`)", chain_ok, f"{chain_s:.2f} s"),
     ]
     print_report(args, run, log, reads, checks, elapsed)
     if not clean:
         print(report)
+    if not chain_ok:
+        print(chain_report)
     return 0 if all(holds for _, holds, _ in checks) else 1
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import stack  # noqa: E402
-from bench.seed import pins_set, users_create, users_fund  # noqa: E402
+from bench.seed import users_create, users_fund, users_prepare  # noqa: E402
 from bench.transfers import TRANSFER_PATH, transfer_request  # noqa: E402
 
 
@@ -38,7 +38,8 @@ def main(argv=None) -> int:
     stack.database_prepare()
     users = users_create(count=50, prefix=f"profile-{uuid.uuid4().hex[:8]}")
     users_fund(users, amount_minor=10_000_000)
-    pins_set(users)
+    print(users_prepare(users))
+    stack.redis_flush(args.redis_url)
 
     from django.test import Client
 
@@ -75,7 +76,80 @@ def main(argv=None) -> int:
     stats.sort_stats("cumulative").print_stats(args.top)
     stats.sort_stats("tottime").print_stats(args.top)
     print(out.getvalue())
+    print_steps(requests)
     return 0
+
+
+# The steps of the money path, each timed where it is called: (label, module, attribute).
+MONEY_PATH_STEPS = (
+    ("JWT authentication", "rest_framework_simplejwt.authentication", "JWTAuthentication.authenticate"),
+    ("IP-trust check (1 statement)", "accounts.services.money_gate", "ip_trust_check"),
+    ("PIN check (own transaction: BEGIN, SELECT FOR UPDATE, COMMIT)", "accounts.services.money_gate", "pin_verify"),
+    ("idempotency claim (advisory lock, lookup)", "ledger.services.money_movement", "idempotency_claim"),
+    (
+        "wallet row locks (the two lookups before them are in the rest)",
+        "ledger.services.money_movement",
+        "wallets_lock",
+    ),
+    ("posting: balances, transaction, entries, limit, audit", "ledger.services.money_movement", "ledger_post"),
+    ("  of which spending-limit check (1 aggregate)", "ledger.services.posting", "ledger_limits_check"),
+    ("  of which hash-chained audit row (3 statements)", "ledger.services.posting", "audit_record"),
+    ("idempotency record", "ledger.services.money_movement", "idempotency_complete"),
+    ("receipt dispatch on commit (Celery publish to Redis)", "celery.app.task", "Task.apply_async"),
+)
+
+
+def _timed(function, totals: dict, label: str):
+    def wrapper(*args, **kwargs):
+        started = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            totals[label] += time.process_time() - started
+
+    return wrapper
+
+
+def print_steps(requests) -> None:
+    """CPU time per transfer in each step of the money path: each step wrapped in a process-time timer.
+
+    No profiler runs, so the numbers are what the steps cost at full speed; the whole request is
+    timed the same way, and what no step claims is Django, DRF, middleware and serialisation.
+    """
+    import importlib
+    from collections import defaultdict
+
+    from django.test import Client
+
+    totals: dict[str, float] = defaultdict(float)
+    originals = []
+    for label, module_name, attribute in MONEY_PATH_STEPS:
+        owner = importlib.import_module(module_name)
+        *path, name = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        originals.append((owner, name, owner.__dict__[name]))
+        setattr(owner, name, _timed(owner.__dict__[name], totals, label))
+    client = Client()
+    started = time.process_time()
+    try:
+        for headers, body in requests:
+            fresh = {**headers, "Idempotency-Key": uuid.uuid4().hex}  # a new transfer, not a replay
+            response = client.post(TRANSFER_PATH, body, content_type="application/json", headers=fresh)
+            assert response.status_code == 201, response.content
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    whole = time.process_time() - started
+    n = len(requests)
+    print(f"\nCPU per transfer by step ({n} transfers, one client, in process, no profiler)\n")
+    print("| step | CPU ms per transfer |\n|---|---:|")
+    print(f"| whole request | {1000 * whole / n:.2f} |")
+    for label, _, _ in MONEY_PATH_STEPS:
+        print(f"| {label} | {1000 * totals[label] / n:.2f} |")
+    top = [label for label, _, _ in MONEY_PATH_STEPS if not label.startswith("  ")]
+    rest = whole - sum(totals[t] for t in top)
+    print(f"| rest: Django, DRF, middleware, validation, wallet lookups, COMMIT, response | {1000 * rest / n:.2f} |")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,14 @@ in as real ledger transactions written with PostgreSQL COPY: each posting is a T
 balanced debit and credit Entry carrying the running balance_after, and the cached wallet balances
 are updated to match in the same database transaction, so `manage.py reconcile` stays clean and
 the deferred balance trigger checks every transaction at commit.
+
+COPY bypasses the services, so seeded postings write no audit event and dispatch no receipt; the
+audit hash chain is unaffected (`manage.py verify_audit` walks only the events that exist). What
+the money path checks before a transfer is seeded through the same rules the services use:
+`users_prepare` sets the transaction PIN (through the PIN service, strength check included), trusts
+the load driver's address the way a signup does (KnownIp keyed by accounts.client_ip.ip_hash), and
+moves the wallets to the verified limit tier (bench/settings.py raises every limit ×1,000 so the
+check runs on every transfer but never refuses one).
 """
 
 import importlib
@@ -15,7 +23,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-BENCH_PIN = "246810"
+BENCH_PIN = "246810"  # passes accounts.pin.pin_validate_new (not repeated, not a run, not a common PIN)
+# Every request the load driver sends comes from here; money moves only from a trusted address.
+BENCH_CLIENT_IP = "127.0.0.1"
+BENCH_LIMIT_TIER = "verified"
 _PIN_SERVICE_CANDIDATES = ("accounts.services:pin_set", "accounts.services:user_pin_set", "accounts.pin:pin_set")
 
 
@@ -80,9 +91,49 @@ def pins_set(users: list[BenchUser], *, setter: str | None = None) -> str:
     service = next((fn for fn in map(_resolve, candidates) if fn is not None), None)
     if service is None:
         return f"no PIN service found ({', '.join(candidates)}): requests carry a pin the server ignores"
+    from accounts.pin import pin_validate_new
+
+    pin_validate_new(BENCH_PIN)  # raises PinTooWeak / PinFormatInvalid: a refused PIN must stop the run
     for user in User.objects.filter(pk__in=[u.user_id for u in users]):
         service(user=user, pin=BENCH_PIN)
     return f"PIN set through {service.__module__}.{service.__name__}"
+
+
+def ips_trust(users: list[BenchUser], *, ip: str = BENCH_CLIENT_IP) -> str:
+    """Trust `ip` for every bench user in one bulk insert, as a signup from it would.
+
+    The row is what accounts.services.ip_trust.ip_trust_check reads: KnownIp(user, ip_hash(ip),
+    status=trusted), hashed with the same keyed hash (IP_HASH_KEY, shared with gunicorn through the
+    environment), so each transfer still pays for the check.
+    """
+    from django.utils import timezone
+
+    from accounts.client_ip import ip_hash
+    from accounts.models import KnownIp, KnownIpStatus
+
+    now, hashed = timezone.now(), ip_hash(ip)
+    KnownIp.objects.bulk_create(
+        (
+            KnownIp(user_id=u.user_id, ip_hash=hashed, status=KnownIpStatus.TRUSTED, first_seen=now, last_seen=now,
+                    confirmed_at=now)
+            for u in users
+        ),
+        ignore_conflicts=True,
+    )  # fmt: skip
+    return f"{ip} trusted for {len(users)} users"
+
+
+def wallets_tier_set(users: list[BenchUser], *, tier: str = BENCH_LIMIT_TIER) -> str:
+    """Put every bench wallet in `tier` (as a KYC approval would), in one UPDATE."""
+    from wallets.models import Wallet
+
+    Wallet.objects.filter(pk__in=[u.wallet_id for u in users]).update(limit_tier=tier)
+    return f"wallets in the {tier!r} limit tier"
+
+
+def users_prepare(users: list[BenchUser], *, pin_setter: str | None = None) -> str:
+    """Everything the money path checks besides the JWT: PIN, trusted IP, limit tier. Returns a note."""
+    return "; ".join((pins_set(users, setter=pin_setter), ips_trust(users), wallets_tier_set(users)))
 
 
 def ledger_bulk_post(postings: Iterable[Posting], *, currency: str = "USD", batch: int = 50_000) -> int:

@@ -21,6 +21,11 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/vaultpay_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/6"
 # Only so the stack starts with DEBUG off and without the development-key warning; never a real key.
 BENCH_SECRET_KEY = "bench-only-" + "k" * 60
+# A real secret key makes the settings production-like, and production refuses to start without the
+# PIN pepper and the IP-hash key: bench-only values, shared by gunicorn and the seeding process (the
+# PIN hashes and trusted-IP hashes the seed writes must match what gunicorn computes).
+BENCH_PIN_PEPPER = "bench-only-pin-pepper-" + "p" * 40
+BENCH_IP_HASH_KEY = "bench-only-ip-hash-key-" + "i" * 40
 
 
 def bench_environment(*, database_url: str, redis_url: str) -> dict[str, str]:
@@ -32,6 +37,8 @@ def bench_environment(*, database_url: str, redis_url: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="bench.settings",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=environment.get("DJANGO_SECRET_KEY") or BENCH_SECRET_KEY,
+        PIN_PEPPER=environment.get("PIN_PEPPER") or BENCH_PIN_PEPPER,
+        IP_HASH_KEY=environment.get("IP_HASH_KEY") or BENCH_IP_HASH_KEY,
         RATELIMIT_ENABLE=environment.get("RATELIMIT_ENABLE", "false"),
         JWT_ACCESS_MINUTES=environment.get("JWT_ACCESS_MINUTES", "240"),
         LOG_LEVEL=environment.get("LOG_LEVEL", "WARNING"),
@@ -51,6 +58,40 @@ def django_setup(environment: dict[str, str]) -> None:
     import django
 
     django.setup()
+
+
+def redis_flush(redis_url: str) -> int:
+    """Empty the benchmark's own Redis database; returns how many receipt tasks were queued in it.
+
+    Every committed transfer queues a receipt task (Celery, on commit) in REDIS_URL's database.
+    Benchmarks run no worker, so the queue only grows; the dispatch is part of what is measured, the
+    backlog from an earlier run is not, and it would hold memory on a shared Redis.
+    """
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        queued = client.llen("celery")
+        client.flushdb()
+        return int(queued)
+    finally:
+        client.close()
+
+
+def audit_verify_timed() -> tuple[bool, float, str]:
+    """Run `manage.py verify_audit` in process: the hash chain must survive the load (and COPY seeding)."""
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    output = io.StringIO()
+    started = time.perf_counter()
+    try:
+        call_command("verify_audit", stdout=output)
+        return True, time.perf_counter() - started, output.getvalue().strip()
+    except CommandError as exc:
+        return False, time.perf_counter() - started, str(exc)
 
 
 def database_prepare() -> None:
