@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from wallets.exceptions import WalletNotFound
 from wallets.models import Wallet, WalletKind, WalletStatus
@@ -10,20 +10,41 @@ def wallet_qs_select_for_update() -> QuerySet[Wallet]:
     return Wallet.objects.order_by("pk").select_for_update(of=("self",))
 
 
+def _open_wallet_of(user) -> Q:
+    return Q(owner=user, kind=WalletKind.USER) & ~Q(status=WalletStatus.CLOSED)
+
+
+def _no_open_wallet() -> WalletNotFound:
+    return WalletNotFound("You have no wallet yet: create one with POST /api/v1/wallet.")
+
+
 def wallet_get_open_for_user(*, user) -> Wallet:
     """The caller's wallet that is not closed; raises WalletNotFound."""
-    wallet = Wallet.objects.filter(owner=user, kind=WalletKind.USER).exclude(status=WalletStatus.CLOSED).first()
+    wallet = Wallet.objects.filter(_open_wallet_of(user)).first()
     if wallet is None:
-        raise WalletNotFound("You have no wallet yet: create one with POST /api/v1/wallet.")
+        raise _no_open_wallet()
     return wallet
 
 
-def wallet_get_user_wallet_by_public_id(*, public_id: str) -> Wallet:
-    """A user wallet by its public id (system wallets are never addressable); raises WalletNotFound."""
-    wallet = Wallet.objects.filter(public_id=public_id, kind=WalletKind.USER).select_related("owner").first()
-    if wallet is None:
-        raise WalletNotFound(details={"wallet": public_id})
-    return wallet
+def wallets_lock_sender_and_recipient(*, sender, recipient_public_id: str) -> tuple[Wallet, Wallet]:
+    """Find and lock the sender's open wallet and the recipient's user wallet in one query.
+
+    One statement instead of two lookups and a lock: this is the transfer's hot path. The rows are
+    locked in primary-key order like every other posting's. The recipient may be the sender's own
+    wallet (the caller refuses that). Raises WalletNotFound.
+    """
+    rows = list(
+        wallet_qs_select_for_update()
+        .select_related("owner")
+        .filter(_open_wallet_of(sender) | Q(public_id=recipient_public_id, kind=WalletKind.USER))
+    )
+    source = next((w for w in rows if w.owner_id == sender.pk and w.status != WalletStatus.CLOSED), None)
+    if source is None:
+        raise _no_open_wallet()
+    destination = next((w for w in rows if w.public_id == recipient_public_id), None)
+    if destination is None:
+        raise WalletNotFound(details={"wallet": recipient_public_id})  # system wallets are never addressable
+    return source, destination
 
 
 def wallet_frozen_count() -> int:

@@ -10,7 +10,7 @@ from ledger.models import Transaction, TransactionKind
 from ledger.services.posting import ledger_post, wallets_lock
 from vaultpay.money import Money
 from wallets.models import SystemWalletPurpose
-from wallets.selectors import wallet_get_open_for_user, wallet_get_user_wallet_by_public_id
+from wallets.selectors import wallet_get_open_for_user, wallets_lock_sender_and_recipient
 from wallets.services import wallet_system_get
 
 
@@ -65,11 +65,9 @@ def transfer(
     """
     if earlier := idempotency_claim(idempotency):
         return PostingResult(earlier, replayed=True)
-    source = wallet_get_open_for_user(user=sender)
-    destination = wallet_get_user_wallet_by_public_id(public_id=to_wallet_id)
+    source, destination = wallets_lock_sender_and_recipient(sender=sender, recipient_public_id=to_wallet_id)
     if destination.owner_id == sender.pk:
         raise SelfTransfer()
-    source, destination = wallets_lock(source, destination)
     posted = ledger_post(
         kind=TransactionKind.TRANSFER,
         source=source,
