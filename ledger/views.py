@@ -34,7 +34,6 @@ from ledger.services import PostingResult, deposit, dispute_open, transfer, with
 from vaultpay.pagination import HistoryPagination, PageQuerySerializer, history_paginator
 from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response, page_of
 from wallets.limits import limits_summary
-from wallets.models import Wallet
 from wallets.selectors import wallet_get_open_for_user
 
 _AMOUNT_ERRORS = (
@@ -51,10 +50,6 @@ _AMOUNT_ERRORS = (
 def _caller_wallet_ids_in(txn, user) -> set[int]:
     """The caller's side of a transaction just posted, from the wallets the posting already holds."""
     return {wallet.pk for wallet in (txn.from_wallet, txn.to_wallet) if wallet.owner_id == user.pk}
-
-
-def _caller_wallet_ids(user) -> set[int]:
-    return set(Wallet.objects.filter(owner=user).values_list("pk", flat=True))
 
 
 def _money_schema(
@@ -219,7 +214,8 @@ class TransactionListView(APIView):
         entries: QuerySet = entry_history_for_user(user=request.user, **filters)
         paginator = history_paginator(request)
         page = paginator.paginate_queryset(entries, request, view=self)
-        context = {"wallet_ids": _caller_wallet_ids(request.user)}
+        # Every entry of the page is one of the caller's: their wallets are the page's own.
+        context = {"wallet_ids": {entry.wallet_id for entry in page}}
         data = TransactionOutputSerializer(entries_with_counterparties(page), many=True, context=context).data
         return paginator.get_paginated_response(data)
 

@@ -1,10 +1,16 @@
 """History pages: offset pages with a count, keyset (cursor) pages, and strict query parameters."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from conftest import new_key, usd
+from accounts.tests.factories import UserFactory
+from conftest import client_for, new_key, usd
 from ledger.idempotency import idempotency_request_build
 from ledger.services import deposit
+from ledger.tests.helpers import fund, post_money
+from vaultpay.money import currency_for
+from wallets.services import wallet_create
 
 
 def _deposits(user, count: int) -> None:
@@ -52,3 +58,36 @@ def test_a_forged_cursor_is_not_found(auth_client, wallet):
     response = auth_client.get("/api/v1/transactions?cursor=not-a-cursor")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def _page(client, path: str) -> tuple[int, list[dict]]:
+    """(SQL statements the request ran, its rows)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, response.json()
+    return len(captured.captured_queries), response.json()["results"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pagination", ["cursor=&", ""])
+def test_a_page_costs_the_same_queries_however_many_counterparties_it_names(
+    user, wallet, auth_client, pagination, assert_reconciled
+):
+    # given: payments in from six different people, each named as the counterparty
+    senders = [UserFactory(first_name=f"Sender{i}", last_name="") for i in range(6)]
+    for i, sender in enumerate(senders):
+        fund(wallet_create(owner=sender, currency=currency_for("USD")), 1_000)
+        response = post_money(
+            client_for(sender), "transfer", {"to_wallet": wallet.public_id, "amount": f"{i + 1}.00", "currency": "USD"}
+        )
+        assert response.status_code == 201, response.json()
+    # when
+    one_queries, one_row = _page(auth_client, f"/api/v1/transactions?{pagination}limit=1")
+    six_queries, six_rows = _page(auth_client, f"/api/v1/transactions?{pagination}limit=6")
+    # then: no query per row (the caller's wallets, the page, its wallets with their owners, and the
+    # offset pages' count), and every row still names its sender
+    assert six_queries == one_queries <= 4
+    assert [row["counterparty"]["name"] for row in six_rows] == [f"Sender{i}" for i in reversed(range(6))]
+    assert all(row["direction"] == "in" for row in six_rows)
+    assert one_row == six_rows[:1]
+    assert_reconciled()
