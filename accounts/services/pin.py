@@ -37,9 +37,17 @@ def pin_set(*, user, pin: str) -> None:
 def pin_verify(*, user, pin: str) -> None:
     """Check the PIN. Raises PinNotSet, PinLocked, PinInvalid.
 
+    The right PIN on a clean row (no wrong tries, no lockout) changes nothing, so it is accepted on a
+    plain read: no row lock, no transaction of its own. Everything else goes through the locked
+    attempt, which reads the row again under its lock: wrong tries are still counted one by one, and
+    a stale clean read can only ever let the right PIN through.
+
     Not atomic on purpose: the wrong try is committed in its own short transaction before the error
     propagates, so a failing request still counts (and never reaches the money service).
     """
+    clean = TransactionPin.objects.filter(user=user, failed_attempts=0, locked_until__isnull=True).first()
+    if clean is not None and pin_matches(pin, salt=clean.salt, expected_hash=clean.pin_hash):
+        return
     error = _pin_attempt(user=user, pin=pin)
     if error is not None:
         raise error

@@ -3,6 +3,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.exceptions import (
@@ -102,6 +104,16 @@ def test_a_correct_pin_resets_the_counter():
     with pytest.raises(PinInvalid) as again:
         pin_verify(user=user, pin="0003")
     assert again.value.details == {"attempts_left": 2}
+
+
+def test_the_right_pin_on_a_clean_row_locks_and_writes_nothing():
+    user = UserFactory()
+    before = TransactionPin.objects.get(user=user).updated_at
+    with CaptureQueriesContext(connection) as captured:
+        pin_verify(user=user, pin=DEFAULT_PIN)
+    statements = [q["sql"].upper() for q in captured.captured_queries]
+    assert len(statements) == 1 and "FOR UPDATE" not in statements[0], statements
+    assert TransactionPin.objects.get(user=user).updated_at == before
 
 
 def test_change_needs_the_current_pin_and_a_wrong_one_counts():
