@@ -84,15 +84,19 @@ def main(argv=None) -> int:
 MONEY_PATH_STEPS = (
     ("JWT authentication", "rest_framework_simplejwt.authentication", "JWTAuthentication.authenticate"),
     ("IP-trust check (1 statement)", "accounts.services.money_gate", "ip_trust_check"),
-    ("PIN check (own transaction: BEGIN, SELECT FOR UPDATE, COMMIT)", "accounts.services.money_gate", "pin_verify"),
+    ("PIN check (a right PIN on a clean row: one plain SELECT)", "accounts.services.money_gate", "pin_verify"),
     ("idempotency claim (advisory lock, lookup)", "ledger.services.money_movement", "idempotency_claim"),
     (
-        "wallet row locks (the two lookups before them are in the rest)",
+        "both wallets found and locked (1 statement)",
         "ledger.services.money_movement",
-        "wallets_lock",
+        "wallets_lock_sender_and_recipient",
     ),
     ("posting: balances, transaction, entries, limit, audit", "ledger.services.money_movement", "ledger_post"),
-    ("  of which spending-limit check (1 aggregate)", "ledger.services.posting", "ledger_limits_check"),
+    (
+        "  of which spending-limit check (the wallet's counters, no statement)",
+        "ledger.services.posting",
+        "ledger_limits_apply",
+    ),
     ("  of which hash-chained audit row (3 statements)", "ledger.services.posting", "audit_record"),
     ("idempotency record", "ledger.services.money_movement", "idempotency_complete"),
     ("receipt dispatch on commit (Celery publish to Redis)", "celery.app.task", "Task.apply_async"),

@@ -205,7 +205,35 @@ def _post_chunk(chunk: list[Posting], currency: str) -> int:
             " FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, balance) WHERE w.id = v.id",
             [list(balances), list(balances.values())],
         )
+        _spent_recount(cursor, sorted({p.source_id for p in chunk if p.kind in ("withdrawal", "transfer")}))
     return len(chunk)
+
+
+def _spent_recount(cursor, wallet_ids: list[int]) -> None:
+    """Set the wallets' spent counters from the ledger, as every posting through the services keeps them."""
+    from datetime import UTC, datetime, time
+
+    from django.utils import timezone
+
+    from wallets.limits import spending_periods
+
+    day, month = spending_periods(timezone.now())
+    cursor.execute(
+        "UPDATE wallets_wallet AS w"
+        " SET spent_day = %(day)s, spent_day_total = t.daily, spent_month = %(month)s, spent_month_total = t.monthly"
+        " FROM (SELECT from_wallet_id AS id, sum(amount) AS monthly,"
+        "              coalesce(sum(amount) FILTER (WHERE created_at >= %(day_start)s), 0) AS daily"
+        "       FROM ledger_transaction WHERE kind IN ('withdrawal', 'transfer') AND created_at >= %(month_start)s"
+        "       AND from_wallet_id = ANY(%(ids)s) GROUP BY from_wallet_id) AS t"
+        " WHERE w.id = t.id AND w.kind = 'user'",
+        {
+            "day": day,
+            "month": month,
+            "day_start": datetime.combine(day, time.min, tzinfo=UTC),
+            "month_start": datetime.combine(month, time.min, tzinfo=UTC),
+            "ids": wallet_ids,
+        },
+    )
 
 
 def users_fund(users: list[BenchUser], *, amount_minor: int, currency: str = "USD") -> None:

@@ -5,7 +5,7 @@ would (rightly) turn most of them into 429s and the run would measure the limite
 Set RATELIMIT_ENABLE=true to measure with the limits in place.
 
 Spending limits stay on, with every tier's amounts ×1,000: bench wallets are in the verified tier
-(bench/seed.py), so each transfer still sums the wallet's day and month and compares, but a run that
+(bench/seed.py), so each transfer still checks the wallet's day and month counters, but a run that
 sends thousands of transfers from one wallet is never refused for it. (×1,000,000 would put the NGN
 and INR limits above the largest amount VaultPay parses, and wallets.checks would refuse to start.)
 This module must not import VaultPay code: rest_framework would read its settings before these exist.

@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from vaultpay.money import CURRENCY_CHOICES
 from wallets.models import Wallet
@@ -44,7 +45,7 @@ class Transaction(models.Model):
     description = models.CharField(max_length=280, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         constraints = [

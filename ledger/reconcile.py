@@ -4,7 +4,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from ledger.limits import wallets_spent_mismatches
 from ledger.models import Entry, EntryDirection, Transaction
 from wallets.models import Wallet
 
@@ -21,6 +23,7 @@ class ReconcileReport:
     transactions_checked: int = 0
     wallet_mismatches: list[dict] = field(default_factory=list)
     unbalanced_transactions: list[dict] = field(default_factory=list)
+    spent_mismatches: list[dict] = field(default_factory=list)
     currency_totals: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -28,12 +31,14 @@ class ReconcileReport:
         return not (
             self.wallet_mismatches
             or self.unbalanced_transactions
+            or self.spent_mismatches
             or any(total != 0 for total in self.currency_totals.values())
         )
 
 
 def ledger_reconcile() -> ReconcileReport:
-    """Every wallet balance equals the sum of its entries; every transaction balances; each currency sums to 0."""
+    """Every wallet balance equals the sum of its entries; every transaction balances; each currency sums to 0;
+    every user wallet's spent counters equal what it sent this UTC day and month."""
     report = ReconcileReport()
     entry_sums = (
         Entry.objects.filter(wallet=OuterRef("pk")).values("wallet").annotate(total=Sum(_SIGNED_AMOUNT)).values("total")
@@ -55,4 +60,5 @@ def ledger_reconcile() -> ReconcileReport:
         report.unbalanced_transactions.append({"transaction": str(row["transaction_id"]), "net": row["net"]})
     for txn_id in Transaction.objects.filter(entries__isnull=True).values_list("pk", flat=True)[:100]:
         report.unbalanced_transactions.append({"transaction": str(txn_id), "net": None, "reason": "no entries"})
+    report.spent_mismatches = wallets_spent_mismatches(now=timezone.now())
     return report

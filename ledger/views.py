@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -8,7 +9,6 @@ from rest_framework.views import APIView
 from accounts.rate_limits import rate_limit
 from accounts.services import money_movement_authorize
 from ledger.idempotency import IDEMPOTENCY_HEADERS, idempotency_request_build
-from ledger.limits import wallet_outgoing_usage
 from ledger.models import TransactionKind
 from ledger.selectors import (
     dispute_get_for_user,
@@ -33,7 +33,7 @@ from ledger.serializers import (
 from ledger.services import PostingResult, deposit, dispute_open, transfer, withdraw
 from vaultpay.pagination import HistoryPagination, PageQuerySerializer, history_paginator
 from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response, page_of
-from wallets.limits import limits_summary
+from wallets.limits import limits_summary, wallet_spent
 from wallets.selectors import wallet_get_open_for_user
 
 _AMOUNT_ERRORS = (
@@ -253,7 +253,7 @@ class WalletLimitsView(APIView):
     )
     def get(self, request):
         wallet = wallet_get_open_for_user(user=request.user)
-        summary = limits_summary(wallet=wallet, used=wallet_outgoing_usage(wallet=wallet))
+        summary = limits_summary(wallet=wallet, used=wallet_spent(wallet, timezone.now()))
         return Response(WalletLimitsOutputSerializer(summary).data)
 
 

@@ -1,10 +1,11 @@
 """Spending limits: the tier table from settings and the rule that refuses a payment above it.
 
 The amounts live in settings.WALLET_LIMIT_TIERS, per tier and per currency, in major units. Usage
-is summed from ledger entries by ledger.limits, which calls `limits_enforce` under the wallet lock.
+is the wallet's own spent counters, which ledger.limits checks and advances under the wallet lock.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 
@@ -25,6 +26,33 @@ class TierLimits:
 class LimitUsage:
     daily: int  # minor units sent since 00:00 UTC today
     monthly: int  # since 00:00 UTC on the first of this month
+
+
+# The Wallet fields an outgoing posting advances (saved with the balance, in the same UPDATE).
+SPENT_FIELDS = ("spent_day", "spent_day_total", "spent_month", "spent_month_total")
+
+
+def spending_periods(now: datetime) -> tuple[date, date]:
+    """The UTC day and the first day of the UTC month that `now` falls in."""
+    day = now.astimezone(UTC).date()
+    return day, day.replace(day=1)
+
+
+def wallet_spent(wallet: Wallet, now: datetime) -> LimitUsage:
+    """What the wallet has sent in the day and month of `now`, from its counters."""
+    day, month = spending_periods(now)
+    return LimitUsage(
+        daily=wallet.spent_day_total if wallet.spent_day == day else 0,
+        monthly=wallet.spent_month_total if wallet.spent_month == month else 0,
+    )
+
+
+def wallet_spend(wallet: Wallet, *, amount_minor: int, now: datetime) -> None:
+    """Count an outgoing payment in the wallet's day and month; the caller saves SPENT_FIELDS."""
+    used = wallet_spent(wallet, now)
+    wallet.spent_day, wallet.spent_month = spending_periods(now)
+    wallet.spent_day_total = used.daily + amount_minor
+    wallet.spent_month_total = used.monthly + amount_minor
 
 
 def tier_limits(*, tier: str, currency: str) -> TierLimits:

@@ -63,6 +63,14 @@ class Wallet(models.Model):
     # On the wallet row (not the user) so the limit check reads it from the row it has just locked.
     # A user's new wallet inherits the tier of their previous one (wallet_create).
     limit_tier = models.CharField(max_length=16, choices=LimitTier.choices, default=LimitTier.UNVERIFIED)
+    # What the wallet has sent (withdrawals and transfers) in one UTC day and one UTC month, counted
+    # by every outgoing posting under the wallet lock: the limit check reads the row it already holds
+    # instead of summing the month's transactions (wallets.limits). A period that is not the current
+    # one counts as nothing sent. `reconcile` checks both against the ledger.
+    spent_day = models.DateField(null=True, blank=True, editable=False)
+    spent_day_total = models.BigIntegerField(default=0, editable=False)
+    spent_month = models.DateField(null=True, blank=True, editable=False, help_text="First day of that month.")
+    spent_month_total = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

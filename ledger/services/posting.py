@@ -6,10 +6,11 @@ from django.utils import timezone
 from audit.models import AuditEventType
 from audit.services import audit_record
 from ledger.exceptions import InsufficientFunds
-from ledger.limits import ledger_limits_check
+from ledger.limits import ledger_limits_apply
 from ledger.models import Entry, EntryDirection, Transaction, TransactionKind
 from ledger.tasks import send_transaction_receipts
 from vaultpay.money import CurrencyMismatch, Money, format_minor
+from wallets.limits import SPENT_FIELDS
 from wallets.models import Wallet, WalletKind
 from wallets.selectors import wallet_qs_select_for_update
 from wallets.services import wallet_ensure_can_move_money
@@ -56,11 +57,11 @@ def ledger_post(
             }
         )
     now = timezone.now()
-    ledger_limits_check(kind=kind, source=source, amount=amount, now=now)
+    ledger_limits_apply(kind=kind, source=source, amount=amount, now=now)
     source.balance -= amount.minor_units
     destination.balance += amount.minor_units
-    for wallet in (source, destination):
-        Wallet.objects.filter(pk=wallet.pk).update(balance=wallet.balance, updated_at=now)
+    source.updated_at = destination.updated_at = now
+    Wallet.objects.bulk_update([source, destination], ["balance", "updated_at", *SPENT_FIELDS])
 
     posted = Transaction.objects.create(
         kind=kind,
@@ -72,6 +73,7 @@ def ledger_post(
         description=description,
         metadata=metadata or {},
         reverses=reverses,
+        created_at=now,  # the same instant the spent counters were advanced for
     )
     Entry.objects.bulk_create(
         [

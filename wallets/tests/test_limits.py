@@ -1,6 +1,6 @@
-"""Daily and monthly outgoing limits by tier, summed from the ledger for the current UTC day and month."""
+"""Daily and monthly outgoing limits by tier, counted on the wallet for the current UTC day and month."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -84,6 +84,21 @@ def test_day_and_month_reset_at_utc_midnight(user, wallet, other_wallet, assert_
             assert caught.value.details["remaining"] == "0.00"
         with time_machine.travel(datetime(2026, 4, 1, 0, 0, tzinfo=UTC), tick=False):
             send(user, other_wallet, 500_00)
+            assert_reconciled()  # the counters agree with the ledger in the new month too
+    counted = Wallet.objects.get(pk=wallet.pk)
+    assert (counted.spent_day, counted.spent_day_total) == (date(2026, 4, 1), 500_00)
+    assert (counted.spent_month, counted.spent_month_total) == (date(2026, 4, 1), 500_00)
+    assert_reconciled()  # and today, when April's counts are stale and count as nothing sent
+
+
+def test_a_refused_payment_counts_nothing(user, wallet, other_wallet, assert_reconciled):
+    fund(user, 1_000_00)
+    send(user, other_wallet, 300_00)
+    with pytest.raises(LimitExceeded):
+        send(user, other_wallet, 300_00)
+    counted = Wallet.objects.get(pk=wallet.pk)
+    assert (counted.spent_day_total, counted.spent_month_total) == (300_00, 300_00)
+    send(user, other_wallet, 200_00)  # exactly what was left of the day
     assert_reconciled()
 
 

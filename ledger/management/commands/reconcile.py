@@ -6,7 +6,10 @@ from ledger.reconcile import ledger_reconcile
 
 
 class Command(BaseCommand):
-    help = "Check the ledger: balances equal their entries, transactions balance, currencies sum to zero."
+    help = (
+        "Check the ledger: balances equal their entries, transactions balance, currencies sum to zero, "
+        "spending-limit counters equal what each wallet sent today and this month."
+    )
 
     def handle(self, *args, **options):
         report = ledger_reconcile()
@@ -19,6 +22,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.ERROR(f"  wallet mismatch: {mismatch}"))
         for unbalanced in report.unbalanced_transactions:
             self.stdout.write(self.style.ERROR(f"  unbalanced transaction: {unbalanced}"))
+        for mismatch in report.spent_mismatches:
+            self.stdout.write(self.style.ERROR(f"  spent counter mismatch: {mismatch}"))
         if report.ok:
             self.stdout.write(self.style.SUCCESS("reconcile: OK"))
             return
