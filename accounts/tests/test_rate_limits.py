@@ -1,5 +1,7 @@
 import pytest
+import time_machine
 from django.test import override_settings
+from django.utils import timezone
 
 from accounts.tests.conftest import post_money, transfer_body
 from accounts.tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN
@@ -15,6 +17,13 @@ _CLOSED_PORT_CACHE = {
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
 }
+
+
+@pytest.fixture(autouse=True)
+def _one_window():
+    """Stop the clock: rate-limit windows are fixed, and one turning over mid-test would reset the count."""
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
 
 
 @pytest.fixture
