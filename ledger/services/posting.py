@@ -60,8 +60,10 @@ def ledger_post(
     ledger_limits_apply(kind=kind, source=source, amount=amount, now=now)
     source.balance -= amount.minor_units
     destination.balance += amount.minor_units
-    source.updated_at = destination.updated_at = now
-    Wallet.objects.bulk_update([source, destination], ["balance", "updated_at", *SPENT_FIELDS])
+    Wallet.objects.filter(pk=source.pk).update(
+        balance=source.balance, updated_at=now, **{name: getattr(source, name) for name in SPENT_FIELDS}
+    )
+    Wallet.objects.filter(pk=destination.pk).update(balance=destination.balance, updated_at=now)
 
     posted = Transaction.objects.create(
         kind=kind,
