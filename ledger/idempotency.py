@@ -54,7 +54,8 @@ def idempotency_claim(request: IdempotencyRequest) -> Transaction | None:
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_advisory_lock_id(request)])
             if not cursor.fetchone()[0]:
                 raise IdempotencyRequestInProgress()
-    record = IdempotencyRecord.objects.filter(user=request.user, key=request.key).select_related("transaction").first()
+    # No join to the transaction: nearly every claim finds nothing, and a replay loads it by key below.
+    record = IdempotencyRecord.objects.filter(user=request.user, key=request.key).first()
     if record is None:
         return None
     if record.expires_at <= timezone.now():
