@@ -7,6 +7,7 @@ a confirmation link; until the user confirms or IP_HOLD has passed, money cannot
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.client_ip import ip_hash
@@ -70,17 +71,22 @@ def _ip_start_hold(*, user, ip: str, hashed: str, known: KnownIp | None) -> Know
     return known
 
 
-def ip_trust_check(*, user, ip: str) -> None:
+def known_ip_rows(*, user, ip: str) -> QuerySet[KnownIp]:
+    """The user's row for this address (at most one), with what the trust check reads."""
+    return KnownIp.objects.filter(user=user, ip_hash=ip_hash(ip)).only("status", "hold_until")
+
+
+def ip_trust_check(*, user, ip: str, known: KnownIp | None = None) -> None:
     """Refuse money movement from an address that is not trusted yet. Raises IpNotTrusted.
 
-    One indexed read on the hot path. An address never seen (a token carried to a new network) is
-    recorded and held exactly as a login from it would be.
+    One indexed read on the hot path (none when the caller passes the row it read: `known`). An
+    address never seen (a token carried to a new network) is recorded and held exactly as a login
+    from it would be.
     """
-    hashed = ip_hash(ip)
-    known = KnownIp.objects.filter(user=user, ip_hash=hashed).only("status", "hold_until").first()
+    known = known or known_ip_rows(user=user, ip=ip).first()
     now = timezone.now()
     if known is None:
-        known = _ip_record_unseen(user=user, ip=ip, hashed=hashed)
+        known = _ip_record_unseen(user=user, ip=ip, hashed=ip_hash(ip))
     if known.status == KnownIpStatus.TRUSTED:
         return
     if known.status == KnownIpStatus.REVOKED:
