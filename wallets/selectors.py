@@ -47,5 +47,23 @@ def wallets_lock_sender_and_recipient(*, sender, recipient_public_id: str) -> tu
     return source, destination
 
 
+def wallets_lock_user_and_system(*, user, currency: str, purpose: str) -> tuple[Wallet, Wallet | None]:
+    """Find and lock the user's open wallet and a system wallet of `currency` in one query.
+
+    Deposits and withdrawals pair the user's wallet with @world; locked in primary-key order like
+    every other posting. The system wallet is None before its currency's first use (the caller creates
+    it). Raises WalletNotFound.
+    """
+    rows = list(
+        wallet_qs_select_for_update()
+        .select_related("owner")
+        .filter(_open_wallet_of(user) | Q(kind=WalletKind.SYSTEM, currency=currency, system_purpose=purpose))
+    )
+    wallet = next((w for w in rows if w.kind == WalletKind.USER), None)
+    if wallet is None:
+        raise _no_open_wallet()
+    return wallet, next((w for w in rows if w.kind == WalletKind.SYSTEM), None)
+
+
 def wallet_frozen_count() -> int:
     return Wallet.objects.filter(kind=WalletKind.USER, status=WalletStatus.FROZEN).count()

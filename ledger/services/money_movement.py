@@ -9,8 +9,8 @@ from ledger.idempotency import IdempotencyRequest, idempotency_claim, idempotenc
 from ledger.models import Transaction, TransactionKind
 from ledger.services.posting import ledger_post, wallets_lock
 from vaultpay.money import Money
-from wallets.models import SystemWalletPurpose
-from wallets.selectors import wallet_get_open_for_user, wallets_lock_sender_and_recipient
+from wallets.models import SystemWalletPurpose, Wallet
+from wallets.selectors import wallets_lock_sender_and_recipient, wallets_lock_user_and_system
 from wallets.services import wallet_system_get
 
 
@@ -18,6 +18,14 @@ from wallets.services import wallet_system_get
 class PostingResult:
     transaction: Transaction
     replayed: bool
+
+
+def _lock_wallet_and_world(*, user, currency: str) -> tuple[Wallet, Wallet]:
+    """The user's open wallet and @world of `currency`, both locked (one query once @world exists)."""
+    wallet, world = wallets_lock_user_and_system(user=user, currency=currency, purpose=SystemWalletPurpose.WORLD)
+    if world is None:  # the currency's first money: create @world, then lock it (its id is the higher one)
+        (world,) = wallets_lock(wallet_system_get(currency=currency, purpose=SystemWalletPurpose.WORLD))
+    return wallet, world
 
 
 @transaction.atomic(durable=True)
@@ -29,8 +37,7 @@ def deposit(*, user, amount: Money, idempotency: IdempotencyRequest) -> PostingR
     """
     if earlier := idempotency_claim(idempotency):
         return PostingResult(earlier, replayed=True)
-    world = wallet_system_get(currency=amount.currency.code, purpose=SystemWalletPurpose.WORLD)
-    wallet, world = wallets_lock(wallet_get_open_for_user(user=user), world)
+    wallet, world = _lock_wallet_and_world(user=user, currency=amount.currency.code)
     posted = ledger_post(kind=TransactionKind.DEPOSIT, source=world, destination=wallet, amount=amount, initiator=user)
     idempotency_complete(idempotency, posted=posted)
     return PostingResult(posted, replayed=False)
@@ -45,8 +52,7 @@ def withdraw(*, user, amount: Money, idempotency: IdempotencyRequest) -> Posting
     """
     if earlier := idempotency_claim(idempotency):
         return PostingResult(earlier, replayed=True)
-    world = wallet_system_get(currency=amount.currency.code, purpose=SystemWalletPurpose.WORLD)
-    wallet, world = wallets_lock(wallet_get_open_for_user(user=user), world)
+    wallet, world = _lock_wallet_and_world(user=user, currency=amount.currency.code)
     posted = ledger_post(
         kind=TransactionKind.WITHDRAWAL, source=wallet, destination=world, amount=amount, initiator=user
     )

@@ -233,3 +233,24 @@ def test_every_transaction_kind_posted_is_balanced(auth_client, wallet, other_wa
         signed = sum(e.signed_amount for e in txn.entries.all())
         assert signed == 0 and txn.entries.count() == 2
     assert_reconciled()
+
+
+def test_deposits_create_world_on_first_use_then_lock_it_with_the_wallet(user, assert_reconciled):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import client_for
+
+    eur = wallet_create(owner=user, currency=currency_for("EUR"))
+    Wallet.objects.filter(kind="system", currency="EUR").delete()  # no EUR money has moved yet
+    client = client_for(user)
+    assert post_money(client, "deposit", {"amount": "10.00", "currency": "EUR"}).status_code == 201
+    world = wallet_system_get(currency="EUR", purpose=SystemWalletPurpose.WORLD)
+    with CaptureQueriesContext(connection) as captured:
+        assert post_money(client, "withdraw", {"amount": "4.00", "currency": "EUR"}).status_code == 201
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "wallets_wallet"')]
+    assert len(reads) == 1, reads  # the user's wallet and @world, found and locked together
+    eur.refresh_from_db()
+    world.refresh_from_db()
+    assert (eur.balance, world.balance) == (600, -600)
+    assert_reconciled()
