@@ -83,8 +83,7 @@ def main(argv=None) -> int:
 # The steps of the money path, each timed where it is called: (label, module, attribute).
 MONEY_PATH_STEPS = (
     ("JWT authentication", "rest_framework_simplejwt.authentication", "JWTAuthentication.authenticate"),
-    ("IP-trust check (1 statement)", "accounts.services.money_gate", "ip_trust_check"),
-    ("PIN check (a right PIN on a clean row: one plain SELECT)", "accounts.services.money_gate", "pin_verify"),
+    ("IP trust + PIN (one read for both)", "ledger.views", "money_movement_authorize"),
     ("idempotency claim (advisory lock, lookup)", "ledger.services.money_movement", "idempotency_claim"),
     (
         "both wallets found and locked (1 statement)",
@@ -153,7 +152,7 @@ def print_steps(requests) -> None:
         print(f"| {label} | {1000 * totals[label] / n:.2f} |")
     top = [label for label, _, _ in MONEY_PATH_STEPS if not label.startswith("  ")]
     rest = whole - sum(totals[t] for t in top)
-    print(f"| rest: Django, DRF, middleware, validation, wallet lookups, COMMIT, response | {1000 * rest / n:.2f} |")
+    print(f"| rest: Django, DRF, middleware, validation, COMMIT, response | {1000 * rest / n:.2f} |")
 
 
 if __name__ == "__main__":

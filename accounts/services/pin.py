@@ -7,7 +7,6 @@ concurrent guesses are counted one by one: no burst of requests buys more than P
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.exceptions import PinAlreadySet, PinInvalid, PinLocked, PinNotSet, PinResetTokenInvalid
@@ -35,25 +34,21 @@ def pin_set(*, user, pin: str) -> None:
     audit_record(event_type=AuditEventType.PIN_SET, actor=user, target=user)
 
 
-def pin_clean_rows() -> QuerySet[TransactionPin]:
-    """PIN rows with no wrong tries and no lockout: checking the right PIN against one writes nothing."""
-    return TransactionPin.objects.filter(failed_attempts=0, locked_until__isnull=True)
-
-
-def pin_verify(*, user, pin: str, clean_row: TransactionPin | None = None) -> None:
+def pin_verify(*, user, pin: str, read: TransactionPin | None = None) -> None:
     """Check the PIN. Raises PinNotSet, PinLocked, PinInvalid.
 
     The right PIN on a clean row (no wrong tries, no lockout) changes nothing, so it is accepted on a
-    plain read: no row lock, no transaction of its own. `clean_row` is that read when the caller has
-    already made it. Everything else goes through the locked attempt, which reads the row again
-    under its lock: wrong tries are still counted one by one, and a stale clean read can only ever
-    let the right PIN through.
+    plain read: no row lock, no transaction of its own. `read` is that plain read of the user's row
+    when the caller has already made it. Everything else goes through the locked attempt, which reads
+    the row again under its lock: wrong tries are still counted one by one, and a stale clean read can
+    only ever let the right PIN through.
 
     Not atomic on purpose: the wrong try is committed in its own short transaction before the error
     propagates, so a failing request still counts (and never reaches the money service).
     """
-    clean = clean_row or pin_clean_rows().filter(user=user).first()
-    if clean is not None and pin_matches(pin, salt=clean.salt, expected_hash=clean.pin_hash):
+    row = read or TransactionPin.objects.filter(user=user).first()
+    clean = row is not None and row.failed_attempts == 0 and row.locked_until is None
+    if clean and pin_matches(pin, salt=row.salt, expected_hash=row.pin_hash):
         return
     error = _pin_attempt(user=user, pin=pin)
     if error is not None:

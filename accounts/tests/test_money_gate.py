@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.exceptions import IpNotTrusted, PinInvalid, PinNotSet
+from accounts.exceptions import IpNotTrusted, PinInvalid, PinLocked, PinNotSet
 from accounts.models import TransactionPin
 from accounts.services import money_movement_authorize
 from accounts.tests.factories import DEFAULT_PIN, TEST_CLIENT_IP, UserFactory
@@ -38,4 +38,15 @@ def test_an_untrusted_address_is_refused_before_the_pin_is_looked_at():
 def test_a_user_without_a_pin_is_told_so():
     user = UserFactory(pin="")
     with pytest.raises(PinNotSet):
+        money_movement_authorize(user=user, ip=TEST_CLIENT_IP, pin=DEFAULT_PIN, pin_required=True)
+
+
+def test_a_locked_pin_refuses_even_the_right_pin():
+    user = UserFactory()
+    for wrong in ("5829", "6039"):
+        with pytest.raises(PinInvalid):
+            money_movement_authorize(user=user, ip=TEST_CLIENT_IP, pin=wrong, pin_required=True)
+    with pytest.raises(PinLocked):
+        money_movement_authorize(user=user, ip=TEST_CLIENT_IP, pin="7140", pin_required=True)
+    with pytest.raises(PinLocked):
         money_movement_authorize(user=user, ip=TEST_CLIENT_IP, pin=DEFAULT_PIN, pin_required=True)
