@@ -6,7 +6,8 @@ balanced debit and credit Entry carrying the running balance_after, and the cach
 are updated to match in the same database transaction, so `manage.py reconcile` stays clean and
 the deferred balance trigger checks every transaction at commit.
 
-COPY bypasses the services, so seeded postings write no audit event and dispatch no receipt; the
+COPY bypasses the services, so seeded postings write no audit event and dispatch no receipt (they
+are written with receipts_pending false, so the receipt sweep leaves them alone too); the
 audit hash chain is unaffected (`manage.py verify_audit` walks only the events that exist). What
 the money path checks before a transfer is seeded through the same rules the services use:
 `users_prepare` sets the transaction PIN (through the PIN service, strength check included), trusts
@@ -182,7 +183,7 @@ def _post_chunk(chunk: list[Posting], currency: str) -> int:
             reference = "TXN-" + secrets.token_hex(8).upper()
             transactions.append(
                 (txn_id, reference, posting.kind, "posted", posting.amount, currency, posting.source_id,
-                 posting.destination_id, posting.description, "{}", created)
+                 posting.destination_id, posting.description, "{}", created, False)
             )  # fmt: skip
             entries.append((txn_id, posting.source_id, "debit", posting.amount, currency,
                             balances[posting.source_id], created))  # fmt: skip
@@ -190,7 +191,7 @@ def _post_chunk(chunk: list[Posting], currency: str) -> int:
                             balances[posting.destination_id], created))  # fmt: skip
         with cursor.copy(
             "COPY ledger_transaction (id, reference, kind, status, amount, currency, from_wallet_id, to_wallet_id,"
-            " description, metadata, created_at) FROM STDIN"
+            " description, metadata, created_at, receipts_pending) FROM STDIN"
         ) as copy:
             for row in transactions:
                 copy.write_row(row)

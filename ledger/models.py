@@ -46,6 +46,9 @@ class Transaction(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # True until the receipts (notifications and emails) are queued. The posting publishes that task
+    # on commit; if the publish is lost (broker down), a scheduled sweep finds the row by this flag.
+    receipts_pending = models.BooleanField(default=True, editable=False)
 
     class Meta:
         constraints = [
@@ -65,6 +68,8 @@ class Transaction(models.Model):
             ),
             # The moderator dashboard totals today's transactions.
             models.Index(fields=["created_at"], name="transaction_created_idx"),
+            # The receipt sweep: only transactions whose receipts are not queued yet (normally none).
+            models.Index(fields=["id"], condition=Q(receipts_pending=True), name="transaction_receipts_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,10 @@
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import DatabaseError
 
 from ledger.idempotency import idempotency_purge_expired
-from ledger.receipts import transaction_receipts_queue
+from ledger.receipts import transaction_receipts_queue, transaction_receipts_sweep
 
 
 @shared_task
@@ -22,3 +24,9 @@ def purge_expired_idempotency_keys() -> int:
 def send_transaction_receipts(transaction_id: str) -> int:
     """Queued by ledger_post after commit: notify each user party and queue their receipt emails."""
     return transaction_receipts_queue(transaction_id=transaction_id)
+
+
+@shared_task
+def sweep_missing_receipts() -> int:
+    """Scheduled by Celery beat (CELERY_BEAT_SCHEDULE): receipts whose task never reached the broker."""
+    return transaction_receipts_sweep(older_than=timedelta(minutes=5))

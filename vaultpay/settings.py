@@ -168,6 +168,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.requeue_stale_email_deliveries",
         "schedule": timedelta(minutes=10),
     },
+    "sweep-missing-receipts": {
+        "task": "ledger.tasks.sweep_missing_receipts",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------

@@ -1,14 +1,17 @@
 """Receipts leave only for committed postings, once per recipient, and never touch the money."""
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from accounts.models import EmailDelivery, EmailDeliveryStatus, Notification
 from conftest import client_for, new_key
 from ledger.models import Transaction
-from ledger.tasks import send_transaction_receipts
+from ledger.tasks import send_transaction_receipts, sweep_missing_receipts
 from ledger.tests.conftest import fund
 from ledger.tests.helpers import TEST_PIN  # noqa: E402
 from wallets.models import Wallet
@@ -101,6 +104,41 @@ def test_broker_outage_is_logged_not_raised(user, wallet, other_wallet, django_c
         with django_capture_on_commit_callbacks(execute=True):
             response = post_transfer(user, other_wallet)
     assert response.status_code == 201
+
+
+def test_receipts_lost_to_a_broker_outage_are_swept_up_once(
+    user, wallet, other_user, other_wallet, django_capture_on_commit_callbacks
+):
+    # given a transfer whose receipt task never reached the broker
+    with django_capture_on_commit_callbacks(execute=True):
+        fund(user, 10000)  # this deposit's receipts go out as usual
+    with mock.patch.object(send_transaction_receipts, "delay", side_effect=ConnectionError("broker down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_transfer(user, other_wallet)
+    sent = Transaction.objects.get(pk=response.json()["id"])
+    assert sent.receipts_pending
+    assert not EmailDelivery.objects.filter(template__startswith="transfer_").exists()
+    # when the sweep runs: not while the on-commit task may still be on its way, then once after
+    assert sweep_missing_receipts() == 0
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert sweep_missing_receipts() == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert sweep_missing_receipts() == 0
+    # then each party got its receipt, once
+    deliveries = EmailDelivery.objects.filter(template__startswith="transfer_")
+    assert sorted(deliveries.values_list("recipient_id", "template")) == sorted(
+        [(user.pk, "transfer_sent"), (other_user.pk, "transfer_received")]
+    )
+    assert Notification.objects.filter(event_key__startswith=f"txn:{sent.pk}:").count() == 2
+    assert not Transaction.objects.get(pk=sent.pk).receipts_pending
+
+
+def test_a_delivered_receipt_clears_the_pending_flag(user, wallet, other_wallet, django_capture_on_commit_callbacks):
+    fund(user, 10000)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_transfer(user, other_wallet)
+    assert not Transaction.objects.get(pk=response.json()["id"]).receipts_pending
 
 
 @pytest.mark.parametrize(
