@@ -14,9 +14,9 @@ from ledger.selectors import (
     dispute_get_for_user,
     disputes_for_user,
     entries_of_transaction,
-    entries_with_counterparties,
     entry_for_user_and_transaction,
     entry_history_for_user,
+    history_page,
 )
 from ledger.serializers import (
     DisputeInputSerializer,
@@ -213,10 +213,11 @@ class TransactionListView(APIView):
         filters = {k: v for k, v in query.validated_data.items() if k not in ("limit", "offset", "cursor")}
         entries: QuerySet = entry_history_for_user(user=request.user, **filters)
         paginator = history_paginator(request)
-        page = paginator.paginate_queryset(entries, request, view=self)
+        page = history_page([row["id"] for row in paginator.paginate_queryset(entries.values("id"), request, self)])
         # Every entry of the page is one of the caller's: their wallets are the page's own.
         context = {"wallet_ids": {entry.wallet_id for entry in page}}
-        data = TransactionOutputSerializer(entries_with_counterparties(page), many=True, context=context).data
+        transactions = [entry.transaction for entry in page]
+        data = TransactionOutputSerializer(transactions, many=True, context=context).data
         return paginator.get_paginated_response(data)
 
 
