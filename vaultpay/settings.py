@@ -242,8 +242,8 @@ IDEMPOTENCY_TTL = timedelta(hours=env.int("IDEMPOTENCY_TTL_HOURS", default=24))
 
 # --- Spending limits -----------------------------------------------------------------------
 # Outgoing withdrawals and transfers per UTC day and UTC month, per tier, in major units.
-# Limits are set per currency, not converted: a wallet holds one currency, so its usage is always
-# summed in that currency and no exchange rate is ever involved. Each currency has its own round
+# Limits are set per currency, not converted: a wallet holds one currency, so what it has sent is
+# always counted in that currency and no exchange rate is ever involved. Each currency has its own round
 # amounts (about the same purchasing power); wallets.checks refuses to start if a supported
 # currency or a tier is missing. KYC approval moves a wallet from "unverified" to "verified".
 WALLET_LIMIT_TIERS = {
