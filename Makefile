@@ -1,7 +1,8 @@
 # VaultPay developer entry points. Everything runs inside .venv; no global installs.
 #
-#   make run         embedded stack (SQLite, local-memory cache, eager tasks) on http://127.0.0.1:8000
-#   make test        whole test suite (uses DATABASE_URL / REDIS_URL when set)
+#   make run         embedded stack (private PostgreSQL, local-memory cache, eager tasks) on http://127.0.0.1:8000
+#   make reset-db    delete the embedded PostgreSQL's data (.vaultpay/postgres/); asks first unless FORCE=1
+#   make test        whole test suite (a throwaway PostgreSQL, or DATABASE_URL / REDIS_URL when set)
 #   make lint        ruff check + ruff format --check
 #   make format      ruff format + ruff check --fix
 #   make bench       transfer benchmark (bench/transfers.py)
@@ -22,10 +23,13 @@ RUNSERVER_ADDR ?= 127.0.0.1:8000
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: help venv install install-dev run test lint format bench prod-check clean
+FORCE ?=
+EMBEDDED_DB := $(PY) -m vaultpay.embedded_db
+
+.PHONY: help venv install install-dev run serve-steps reset-db test lint format bench prod-check clean
 
 help:
-	@echo "Targets: run, test, lint, format, bench, prod-check, venv, clean"
+	@echo "Targets: run, reset-db, test, lint, format, bench, prod-check, venv, clean"
 
 # An existing .venv is kept as is; it is only created when its interpreter is missing.
 $(PY):
@@ -46,12 +50,20 @@ install: $(STAMP_RUN)
 
 install-dev: $(STAMP_DEV)
 
+# The embedded PostgreSQL is held for all the steps below and stopped when they end (Ctrl-C included);
+# with DATABASE_URL set, the steps run against that server instead.
 run: $(STAMP_RUN)
+	@$(EMBEDDED_DB) run -- $(MAKE) --no-print-directory serve-steps
+
+serve-steps:
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py create_system_wallets
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput
 	$(PY) manage.py runserver $(RUNSERVER_ADDR)
+
+reset-db: $(STAMP_RUN)
+	@$(EMBEDDED_DB) reset $(if $(filter 1 yes true,$(FORCE)),--force)
 
 test: $(STAMP_DEV)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

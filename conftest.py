@@ -3,25 +3,12 @@
 import uuid
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from ledger.reconcile import ledger_reconcile
 from vaultpay.money import Money, currency_for
 from wallets.services import wallet_create
-
-
-def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` need PostgreSQL's locks and triggers: skip them, with the reason, elsewhere."""
-    from django.conf import settings
-
-    if settings.IS_POSTGRES:
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://... to run it")
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
@@ -103,8 +90,3 @@ def assert_reconciled():
         assert report.ok, report
 
     return check
-
-
-@pytest.fixture
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"

@@ -16,12 +16,10 @@ def _lock_chain() -> None:
     """Serialize chain writes until commit, so each event links to the one committed before it.
 
     Taken last in any transaction (after wallet row locks): a service must not lock other rows after
-    recording an audit event, or two transactions could wait on each other. On SQLite, IMMEDIATE
-    transactions already serialize every writer.
+    recording an audit event, or two transactions could wait on each other.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
 
 
 def _actor_role(actor: Any) -> str:

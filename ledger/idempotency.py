@@ -2,8 +2,7 @@
 
 The record is written in the posting's own DB transaction, so a crash or a cache restart can never
 let a retry pay twice. While a request holds its key, a PostgreSQL advisory transaction lock marks
-it in flight: a concurrent duplicate gets 409 at once instead of waiting. (On SQLite, IMMEDIATE
-transactions already serialize every writer, so a duplicate simply sees the finished record.)
+it in flight: a concurrent duplicate gets 409 at once instead of waiting.
 """
 
 import hashlib
@@ -49,11 +48,10 @@ def idempotency_claim(request: IdempotencyRequest) -> Transaction | None:
     Raises IdempotencyRequestInProgress (same key in flight) and IdempotencyKeyReused (same key,
     different request).
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_advisory_lock_id(request)])
-            if not cursor.fetchone()[0]:
-                raise IdempotencyRequestInProgress()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_advisory_lock_id(request)])
+        if not cursor.fetchone()[0]:
+            raise IdempotencyRequestInProgress()
     # No join to the transaction: nearly every claim finds nothing, and a replay loads it by key below.
     record = IdempotencyRecord.objects.filter(user=request.user, key=request.key).first()
     if record is None:

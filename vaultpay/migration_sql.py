@@ -1,4 +1,4 @@
-"""Run a SQL file that ships beside a migration, on PostgreSQL only (SQLite has no such triggers)."""
+"""Run a SQL file that ships beside a migration (triggers and functions in PL/pgSQL)."""
 
 from pathlib import Path
 
@@ -8,11 +8,10 @@ from django.db import migrations
 def run_sql_file_on_postgresql(forward: Path, backward: Path) -> migrations.RunPython:
     def _runner(path: Path):
         def run(apps, schema_editor):
-            if schema_editor.connection.vendor == "postgresql":
-                # A plain cursor, not schema_editor.execute: PL/pgSQL's '%' placeholders are not
-                # query parameters and must reach the server untouched.
-                with schema_editor.connection.cursor() as cursor:
-                    cursor.execute(path.read_text())
+            # A plain cursor, not schema_editor.execute: PL/pgSQL's '%' placeholders are not
+            # query parameters and must reach the server untouched.
+            with schema_editor.connection.cursor() as cursor:
+                cursor.execute(path.read_text())
 
         return run
 

@@ -1,8 +1,9 @@
 """VaultPay settings: one module, driven by the environment (see .env.example).
 
-With no variables set, VaultPay runs on the embedded default: SQLite, a local-memory cache,
-Celery tasks executed eagerly and email printed to the console. DATABASE_URL and REDIS_URL
-switch to the production parts (PostgreSQL through psycopg 3, Redis for cache and broker).
+With no variables set, VaultPay runs on the embedded default: a private PostgreSQL started from a
+pip wheel (vaultpay.embedded_db), a local-memory cache, Celery tasks executed eagerly and email
+printed to the console. DATABASE_URL and REDIS_URL switch to the production parts (a PostgreSQL
+server through psycopg 3, Redis for cache and broker).
 """
 
 import hashlib
@@ -111,25 +112,17 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# PostgreSQL always. DATABASE_URL names a server; without it, the embedded default: a private
+# PostgreSQL whose data lives in the checkout (.vaultpay/postgres/data), started by manage.py and
+# `make run` (vaultpay.embedded_db), on a Unix socket only.
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
-            # IMMEDIATE takes SQLite's write lock at BEGIN, so two postings never both read a
-            # balance and then collide on the upgrade to a write lock ("database is locked").
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-        }
-    }
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if not IS_POSTGRES:
-    # The covering (INCLUDE) index that serves the spending-limit check is a PostgreSQL feature;
-    # SQLite builds it without the included columns, which is all the embedded default needs.
-    SILENCED_SYSTEM_CHECKS = ["models.W040"]
+    from vaultpay.embedded_db.shared_server import checkout_server
+
+    DATABASES = {"default": checkout_server().django_database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from conftest import client_for
 from vaultpay.money import currency_for
 from wallets.services import wallet_create
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_ten_concurrent_wrong_guesses_buy_no_more_than_three_tries():

@@ -10,8 +10,6 @@ from audit.chain import audit_chain_verify
 from audit.models import AuditEvent, AuditEventType
 from audit.services import audit_record
 
-pytestmark = pytest.mark.postgres
-
 
 @pytest.mark.django_db
 def test_update_of_an_audit_event_is_refused(user):

@@ -78,14 +78,12 @@ def test_events_form_a_hash_chain(api_client):
 
 
 def _edit_behind_the_triggers_back(sql: str, params: list) -> None:
-    """What an attacker with database access would do; on PostgreSQL the guard trigger must go first."""
+    """What an attacker with database access would do: the guard trigger must go first."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Replica mode skips ordinary triggers; only a database superuser can switch it on.
-            cursor.execute("SET LOCAL session_replication_role = replica")
+        # Replica mode skips ordinary triggers; only a database superuser can switch it on.
+        cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
 
 def test_verify_audit_names_the_first_edited_event(api_client):

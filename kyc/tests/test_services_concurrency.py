@@ -11,7 +11,6 @@ from kyc.services import kyc_submit
 from kyc.tests.conftest import JPEG, PDF
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_uploads_leave_one_pending_submission(user, wallet):
     barrier = threading.Barrier(2)

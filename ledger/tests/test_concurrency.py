@@ -17,7 +17,7 @@ from vaultpay.money import Money, currency_for
 from wallets.models import LimitTier, Wallet
 from wallets.services import wallet_create
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 USD = currency_for("USD")
 

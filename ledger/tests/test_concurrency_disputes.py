@@ -12,7 +12,7 @@ from ledger.services import dispute_open, dispute_reverse, transaction_reverse
 from ledger.tests.conftest import grant
 from wallets.models import Wallet
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def race(*calls):

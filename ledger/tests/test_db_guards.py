@@ -6,7 +6,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from ledger.models import Entry, EntryDirection, Transaction, TransactionKind, TransactionStatus
 from ledger.tests.helpers import fund
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _raw(sql: str, params=()):

@@ -22,7 +22,7 @@ from ledger.tests.conftest import fund
 from ledger.tests.helpers import TEST_PIN
 from vaultpay.celery import app as celery_app
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # Only a guard against a hung run; the tests wait for states, never for time.
 GIVE_UP_AFTER_SECONDS = 120
@@ -42,7 +42,11 @@ def _broker_or_skip() -> str:
 def _test_database_url() -> str:
     db = connection.settings_dict
     auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host = db["HOST"] or db["OPTIONS"].get("host") or "localhost"
+    port = db["PORT"] or db["OPTIONS"].get("port") or 5432
+    if host.startswith("/"):  # a Unix socket directory (the embedded default) travels as libpq's host
+        return f"postgres://{auth}@/{db['NAME']}?host={host}&port={port}"
+    return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
 
 
 class Worker:

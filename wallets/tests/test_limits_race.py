@@ -13,7 +13,6 @@ from wallets.exceptions import LimitExceeded
 from wallets.models import Wallet
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_transfers_cannot_jointly_exceed_the_daily_limit(user, wallet, other_wallet, assert_reconciled):
     # given 200.00 of the 500.00 daily limit used, and two transfers of 200.00 each racing
