@@ -30,7 +30,8 @@ def _run_child(command: list[str]) -> int:
     signal.signal(signal.SIGINT, lambda *_: None)
     for forwarded in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(forwarded, lambda signum, _frame: child.send_signal(signum))
-    return child.wait()
+    code = child.wait()
+    return 128 - code if code < 0 else code  # killed by signal N: the shell's 128 + N
 
 
 def command_run(command: list[str]) -> int:
