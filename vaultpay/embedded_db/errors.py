@@ -12,11 +12,8 @@ _KNOWN_CAUSES = (
     ("No space left on device", "the disk is full: free some space and run again (no data was removed)"),
     ("Permission denied", "permission denied on the data directory or its files: fix their owner or mode"),
     ("Read-only file system", "the data directory is on a read-only file system"),
-    (
-        "already exists",
-        "the socket is busy: another PostgreSQL holds it (stop that server, or remove its stale lock file)",
-    ),
-    ("Address already in use", "the socket is busy: another server is listening on it"),
+    # Any other complaint that names the socket file: its lock is held, or the address is in use.
+    (".s.PGSQL.", "the socket is busy: another PostgreSQL holds it (stop that server, or remove its stale lock file)"),
     ("database files are incompatible", "the data directory was made by another PostgreSQL version"),
 )
 

@@ -13,6 +13,7 @@ PostgreSQL refuses to run as root, so under root the server runs as an unprivile
 import os
 import pwd
 import re
+import shlex
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -187,7 +188,8 @@ class EmbeddedPostgres:
         if not self.is_initialised():
             self._initialise()
         (self.data_dir / "postmaster.pid").unlink(missing_ok=True)  # stale: its process is gone
-        options = f"-c listen_addresses='' -k {self.socket_dir} -p {SOCKET_PORT}"
+        # pg_ctl hands these to a shell: the socket path is quoted for folders with spaces.
+        options = f"-c listen_addresses='' -k {shlex.quote(str(self.socket_dir))} -p {SOCKET_PORT}"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         result = self.account.run(
