@@ -63,10 +63,11 @@ GENESIS_HASH = "0" * 64
 
 
 class AuditEvent(models.Model):
-    """One privileged or money-relevant fact. Rows are only ever inserted.
+    """One privileged or money-relevant fact. Rows are only ever inserted, without any shared lock.
 
-    Tamper-evident: `hash` is SHA-256 over the previous event's hash and this event's canonical
-    content, so editing or deleting any row breaks the chain (`manage.py verify_audit`).
+    Tamper-evident once sealed: the sequencer (audit.sealing) links every event into a keyed hash
+    chain (AuditSeal) within a bounded lag, so `manage.py verify_audit` catches an edited, removed,
+    reordered or forged event.
     """
 
     occurred_at = models.DateTimeField(db_index=True)
@@ -80,8 +81,6 @@ class AuditEvent(models.Model):
     ip_hash = models.CharField(max_length=64, blank=True, help_text="Keyed hash of the client IP, never the IP.")
     old_values = models.JSONField(default=dict, blank=True)
     new_values = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64, default=GENESIS_HASH)
-    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -89,3 +88,36 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.target_type}:{self.target_id}"
+
+
+class AuditSeal(models.Model):
+    """One event's link in the audit chain, appended by the sequencer in the order it sealed them.
+
+    `hash` is HMAC-SHA256 under AUDIT_CHAIN_KEY over the previous link's hash, this link's position
+    and the event's canonical content: without the key, nobody can recompute a chain that verifies.
+    Positions are contiguous from 1, so a link cut out leaves a gap.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="seal")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.event_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """The chain's head as the sequencer left it, signed: cutting the newest links shows against it."""
+
+    seq = models.BigIntegerField(help_text="The last link sealed.")
+    hash = models.CharField(max_length=64, help_text="That link's hash.")
+    created_at = models.DateTimeField()
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["-id"], name="audit_checkpoint_newest_idx")]
+
+    def __str__(self) -> str:
+        return f"head #{self.seq} at {self.created_at:%Y-%m-%d %H:%M:%S}"

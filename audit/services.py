@@ -1,25 +1,12 @@
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from audit.chain import canonical_json, event_hash
+from audit.chain import canonical_json
 from audit.context import current_ip_hash
-from audit.models import GENESIS_HASH, AuditEvent, AuditEventType
+from audit.models import AuditEvent, AuditEventType
 from vaultpay.request_id import current_request_id
-
-# One fixed key for pg_advisory_xact_lock: every chain write in the cluster takes it.
-_CHAIN_LOCK_ID = 0x5641554C54415544  # "VAULTAUD"
-
-
-def _lock_chain() -> None:
-    """Serialize chain writes until commit, so each event links to the one committed before it.
-
-    Taken last in any transaction (after wallet row locks): a service must not lock other rows after
-    recording an audit event, or two transactions could wait on each other.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
 
 
 def _actor_role(actor: Any) -> str:
@@ -38,10 +25,10 @@ def audit_record(
 ) -> AuditEvent:
     """Append an audit event inside the caller's transaction, so it commits or rolls back with the change.
 
-    The actor's role is read from the actor; the IP hash defaults to the current request's.
+    A plain insert that takes no lock: the sequencer (audit.sealing) links it into the chain after
+    it commits. The actor's role is read from the actor; the IP hash defaults to the current request's.
     """
-    _lock_chain()
-    event = AuditEvent(
+    return AuditEvent.objects.create(
         occurred_at=timezone.now(),
         event_type=event_type,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -53,7 +40,3 @@ def audit_record(
         old_values=canonical_json(old_values),
         new_values=canonical_json(new_values),
     )
-    event.prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
-    event.hash = event_hash(event)
-    event.save(force_insert=True)
-    return event

@@ -46,9 +46,6 @@ class Transaction(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    # True until the receipts (notifications and emails) are queued. The posting publishes that task
-    # on commit; if the publish is lost (broker down), a scheduled sweep finds the row by this flag.
-    receipts_pending = models.BooleanField(default=True, editable=False)
 
     class Meta:
         constraints = [
@@ -68,8 +65,6 @@ class Transaction(models.Model):
             ),
             # The moderator dashboard totals today's transactions.
             models.Index(fields=["created_at"], name="transaction_created_idx"),
-            # The receipt sweep: only transactions whose receipts are not queued yet (normally none).
-            models.Index(fields=["id"], condition=Q(receipts_pending=True), name="transaction_receipts_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -89,7 +84,10 @@ class Entry(models.Model):
     direction = models.CharField(max_length=6, choices=EntryDirection.choices)
     amount = models.BigIntegerField(help_text="Minor units, always positive.")
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    balance_after = models.BigIntegerField(help_text="The wallet's balance right after this entry.")
+    # A system wallet keeps no running balance (wallets.models.Wallet.balance says why): null there.
+    balance_after = models.BigIntegerField(
+        null=True, blank=True, help_text="A user wallet's balance right after this entry."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -109,6 +107,22 @@ class Entry(models.Model):
     @property
     def signed_amount(self) -> int:
         return self.amount if self.direction == EntryDirection.CREDIT else -self.amount
+
+
+class OutboxMessage(models.Model):
+    """Something to deliver after a commit (receipts, later webhooks), written in the change's own transaction.
+
+    The posting inserts the row; `ledger.outbox` relays it to Celery and deletes it. A row is only
+    deleted once its task is published, so a broker outage or a killed relay delays delivery but
+    never loses it (at least once: the tasks are idempotent).
+    """
+
+    topic = models.CharField(max_length=64)
+    subject_id = models.CharField(max_length=64, help_text="The id of the row the message is about.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.subject_id}"
 
 
 class IdempotencyStatus(models.TextChoices):

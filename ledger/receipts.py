@@ -1,10 +1,7 @@
 """Receipts for a posted transaction: one in-app notification and one email per user party."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.notifications import user_notify
 from ledger.models import Entry, Transaction, TransactionKind
@@ -66,23 +63,4 @@ def transaction_receipts_queue(*, transaction_id: str) -> int:
             "summary": f"{txn.get_kind_display()} {amount} {txn.currency} ({txn.reference})",
         }
         user_notify(user=wallet.owner, event_key=f"txn:{txn.pk}:{template}", kind=template, context=context)
-    Transaction.objects.filter(pk=txn.pk, receipts_pending=True).update(receipts_pending=False)
     return len(parties)
-
-
-def transaction_receipts_sweep(*, older_than: timedelta, batch: int = 1000) -> int:
-    """Queue the receipts of transactions whose task never ran (its publish was lost); returns how many.
-
-    `older_than` leaves the normal on-commit task time to run first; queueing one twice is harmless.
-    """
-    from ledger.tasks import send_transaction_receipts  # the task module imports this one
-
-    cutoff = timezone.now() - older_than
-    missing = list(
-        Transaction.objects.filter(receipts_pending=True, created_at__lt=cutoff)
-        .order_by("id")
-        .values_list("pk", flat=True)[:batch]
-    )
-    for transaction_id in missing:
-        send_transaction_receipts.delay(str(transaction_id))
-    return len(missing)

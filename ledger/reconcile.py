@@ -6,9 +6,9 @@ from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Sum, Val
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ledger.limits import wallets_spent_mismatches
+from ledger.limits import usage_mismatches
 from ledger.models import Entry, EntryDirection, Transaction
-from wallets.models import Wallet
+from wallets.models import Wallet, WalletKind
 
 _SIGNED_AMOUNT = Case(
     When(direction=EntryDirection.CREDIT, then=F("amount")),
@@ -37,19 +37,22 @@ class ReconcileReport:
 
 
 def ledger_reconcile() -> ReconcileReport:
-    """Every wallet balance equals the sum of its entries; every transaction balances; each currency sums to 0;
-    every user wallet's spent counters equal what it sent this UTC day and month."""
+    """Every user wallet's balance equals the sum of its entries (a system wallet caches none); every
+    transaction balances; each currency sums to 0; every owner's usage counters equal what they sent
+    this UTC day and month, per currency."""
     report = ReconcileReport()
     entry_sums = (
         Entry.objects.filter(wallet=OuterRef("pk")).values("wallet").annotate(total=Sum(_SIGNED_AMOUNT)).values("total")
     )
     wallets = Wallet.objects.annotate(ledger_total=Coalesce(Subquery(entry_sums), Value(0)))
-    for wallet_id, label_id, currency, balance, ledger_total in wallets.values_list(
-        "pk", "public_id", "currency", "balance", "ledger_total"
-    ).iterator(chunk_size=5000):
+    rows = wallets.values_list("pk", "public_id", "kind", "currency", "balance", "ledger_total")
+    for wallet_id, label_id, kind, currency, balance, ledger_total in rows.iterator(chunk_size=5000):
         report.wallets_checked += 1
-        report.currency_totals[currency] = report.currency_totals.get(currency, 0) + balance
-        if balance != ledger_total:
+        # A system wallet's balance is its entries' sum (it caches none: its cached balance stays 0).
+        expected = ledger_total if kind == WalletKind.USER else 0
+        held = balance if kind == WalletKind.USER else ledger_total
+        report.currency_totals[currency] = report.currency_totals.get(currency, 0) + held
+        if balance != expected:
             report.wallet_mismatches.append(
                 {"wallet": label_id, "id": wallet_id, "balance": balance, "entries_total": ledger_total}
             )
@@ -60,5 +63,5 @@ def ledger_reconcile() -> ReconcileReport:
         report.unbalanced_transactions.append({"transaction": str(row["transaction_id"]), "net": row["net"]})
     for txn_id in Transaction.objects.filter(entries__isnull=True).values_list("pk", flat=True)[:100]:
         report.unbalanced_transactions.append({"transaction": str(txn_id), "net": None, "reason": "no entries"})
-    report.spent_mismatches = wallets_spent_mismatches(now=timezone.now())
+    report.spent_mismatches = usage_mismatches(now=timezone.now())
     return report

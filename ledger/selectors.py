@@ -1,10 +1,11 @@
 from datetime import UTC, datetime
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, F, QuerySet, Sum, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ledger.exceptions import DisputeNotFound, TransactionNotFound
-from ledger.models import DISPUTE_PENDING_STATUSES, Dispute, Entry, Transaction, TransactionKind
+from ledger.models import DISPUTE_PENDING_STATUSES, Dispute, Entry, EntryDirection, Transaction, TransactionKind
 from wallets.models import Wallet
 
 
@@ -95,3 +96,9 @@ def _load_counterparties(transactions: list[Transaction]) -> None:
     for txn in transactions:
         txn.from_wallet = wallets[txn.from_wallet_id]
         txn.to_wallet = wallets[txn.to_wallet_id]
+
+
+def wallet_balance_from_entries(wallet: Wallet) -> int:
+    """A wallet's balance as its entries say: the only balance a system wallet has (it caches none)."""
+    signed = Case(When(direction=EntryDirection.CREDIT, then=F("amount")), default=-F("amount"))
+    return Entry.objects.filter(wallet=wallet).aggregate(total=Coalesce(Sum(signed), 0))["total"]

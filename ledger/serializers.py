@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from ledger.models import EntryDirection, TransactionKind
 from vaultpay.money import Money, format_minor
-from wallets.models import PUBLIC_ID_REGEX, LimitTier, Wallet, WalletKind
+from wallets.models import PUBLIC_ID_REGEX, Wallet, WalletKind
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -107,19 +107,6 @@ class EntryOutputSerializer(serializers.Serializer):
         if entry.wallet.owner_id != self.context["user"].pk:
             return None  # another party's balance is theirs alone
         return format_minor(entry.balance_after, entry.currency)
-
-
-class LimitPeriodOutputSerializer(serializers.Serializer):
-    limit = serializers.CharField(help_text='Major units, e.g. "500.00".')
-    used = serializers.CharField()
-    remaining = serializers.CharField()
-
-
-class WalletLimitsOutputSerializer(serializers.Serializer):
-    tier = serializers.ChoiceField(choices=LimitTier.choices)
-    currency = serializers.CharField()
-    daily = LimitPeriodOutputSerializer(help_text="Since 00:00 UTC today.")
-    monthly = LimitPeriodOutputSerializer(help_text="Since 00:00 UTC on the first of the month.")
 
 
 class DisputeJsonInputSerializer(serializers.Serializer):

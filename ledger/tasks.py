@@ -1,10 +1,9 @@
-from datetime import timedelta
-
 from celery import shared_task
 from django.db import DatabaseError
 
 from ledger.idempotency import idempotency_purge_expired
-from ledger.receipts import transaction_receipts_queue, transaction_receipts_sweep
+from ledger.outbox import outbox_relay_batch
+from ledger.receipts import transaction_receipts_queue
 
 
 @shared_task
@@ -22,11 +21,11 @@ def purge_expired_idempotency_keys() -> int:
     max_retries=8,
 )
 def send_transaction_receipts(transaction_id: str) -> int:
-    """Queued by ledger_post after commit: notify each user party and queue their receipt emails."""
+    """Published by the outbox relay for each posting: notify each user party and queue their receipt emails."""
     return transaction_receipts_queue(transaction_id=transaction_id)
 
 
-@shared_task
-def sweep_missing_receipts() -> int:
-    """Scheduled by Celery beat (CELERY_BEAT_SCHEDULE): receipts whose task never reached the broker."""
-    return transaction_receipts_sweep(older_than=timedelta(minutes=5))
+@shared_task(ignore_result=True)
+def relay_outbox() -> int:
+    """Scheduled by Celery beat: the outbox's backstop when no `outbox_relay` process is running."""
+    return len(outbox_relay_batch())

@@ -3,7 +3,6 @@ from django.urls import path
 from ledger import views
 
 urlpatterns = [
-    path("wallet/limits", views.WalletLimitsView.as_view(), name="wallet-limits"),
     path("transactions", views.TransactionListView.as_view(), name="transaction-list"),
     path("transactions/deposit", views.DepositView.as_view(), name="transaction-deposit"),
     path("transactions/withdraw", views.WithdrawView.as_view(), name="transaction-withdraw"),

@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.rate_limits import rate_limit
-from accounts.services import money_movement_authorize
+from accounts.services.money_gate import MoneyGateRequest
 from ledger.idempotency import IDEMPOTENCY_HEADERS, idempotency_request_build
 from ledger.models import TransactionKind
 from ledger.selectors import (
@@ -28,13 +27,10 @@ from ledger.serializers import (
     TransactionOutputSerializer,
     TransactionPageSerializer,
     TransferInputSerializer,
-    WalletLimitsOutputSerializer,
 )
-from ledger.services import PostingResult, deposit, dispute_open, transfer, withdraw
+from ledger.services import PostingResult, dispute_open, wallet_deposit, wallet_transfer, wallet_withdraw
 from vaultpay.pagination import HistoryPagination, PageQuerySerializer, history_paginator
 from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response, page_of
-from wallets.limits import limits_summary, wallet_spent
-from wallets.selectors import wallet_get_open_for_user
 
 _AMOUNT_ERRORS = (
     "validation_error",
@@ -93,12 +89,15 @@ _TRUST_NOTE = (
 )
 
 
+def _gate(request, data: dict) -> MoneyGateRequest:
+    return MoneyGateRequest(ip=request.client_ip, pin=data.get("pin"), pin_required=True)
+
+
 class MoneyMovementView(APIView):
     """Validate, fingerprint for idempotency, pass account security, call one money service, render."""
 
     input_serializer: type[MoneyInputSerializer] = MoneyInputSerializer
     operation = ""
-    pin_required = True
 
     def post(self, request):
         # Money endpoints fail open when the cache is down: idempotency and PIN lockout live in the database.
@@ -115,11 +114,6 @@ class MoneyMovementView(APIView):
             operation=self.operation,
             payload=self.input_serializer.fingerprint_payload(data),
         )
-        # Before the durable money service, in its own transaction: a wrong PIN is committed as a
-        # wrong try and the idempotency key stays unused.
-        money_movement_authorize(
-            user=request.user, ip=request.client_ip, pin=data.get("pin"), pin_required=self.pin_required
-        )
         result = self.perform(request, data, idempotency)
         context = {"wallet_ids": _caller_wallet_ids_in(result.transaction, request.user)}
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
@@ -135,14 +129,14 @@ class MoneyMovementView(APIView):
 
 class DepositView(MoneyMovementView):
     operation = "deposit"
-    pin_required = False
 
     @_money_schema(MoneyInputSerializer, conflicts=("wallet_frozen", "wallet_closed"), pin=False)
     def post(self, request):
         return super().post(request)
 
     def perform(self, request, data, idempotency):
-        return deposit(user=request.user, amount=data["money"], idempotency=idempotency)
+        gate = MoneyGateRequest(ip=request.client_ip, pin=None, pin_required=False)
+        return wallet_deposit(user=request.user, amount=data["money"], idempotency=idempotency, gate=gate)
 
 
 class WithdrawView(MoneyMovementView):
@@ -158,7 +152,9 @@ class WithdrawView(MoneyMovementView):
         return super().post(request)
 
     def perform(self, request, data, idempotency):
-        return withdraw(user=request.user, amount=data["money"], idempotency=idempotency)
+        return wallet_withdraw(
+            user=request.user, amount=data["money"], idempotency=idempotency, gate=_gate(request, data)
+        )
 
 
 class TransferView(MoneyMovementView):
@@ -175,12 +171,13 @@ class TransferView(MoneyMovementView):
         return super().post(request)
 
     def perform(self, request, data, idempotency):
-        return transfer(
+        return wallet_transfer(
             sender=request.user,
             to_wallet_id=data["to_wallet"],
             amount=data["money"],
             description=data["description"],
             idempotency=idempotency,
+            gate=_gate(request, data),
         )
 
 
@@ -239,23 +236,6 @@ class TransactionEntriesView(APIView):
         entry = entry_for_user_and_transaction(user=request.user, transaction_id=transaction_id)
         entries = entries_of_transaction(transaction=entry.transaction)
         return Response(EntryOutputSerializer(entries, many=True, context={"user": request.user}).data)
-
-
-class WalletLimitsView(APIView):
-    """The caller's spending-limit tier and what is left of it today and this month (UTC)."""
-
-    @extend_schema(
-        responses={
-            200: WalletLimitsOutputSerializer,
-            401: error_response("not_authenticated"),
-            404: error_response("wallet_not_found"),
-        },
-        tags=["wallet"],
-    )
-    def get(self, request):
-        wallet = wallet_get_open_for_user(user=request.user)
-        summary = limits_summary(wallet=wallet, used=wallet_spent(wallet, timezone.now()))
-        return Response(WalletLimitsOutputSerializer(summary).data)
 
 
 class TransactionDisputeView(APIView):

@@ -54,6 +54,8 @@ def _secret(name: str) -> str:
 PIN_PEPPER = _secret("PIN_PEPPER")
 # Client IPs are stored only as HMAC-SHA256 under this key.
 IP_HASH_KEY = _secret("IP_HASH_KEY")
+# Keys the audit chain's link hashes and checkpoints: without it, a rewritten chain cannot verify.
+AUDIT_CHAIN_KEY = _secret("AUDIT_CHAIN_KEY")
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -152,6 +154,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# The audit sequencer (audit.sealing) runs this often: an event stays unchained at most about this long.
+AUDIT_SEAL_INTERVAL = timedelta(seconds=env.float("AUDIT_SEAL_INTERVAL_SECONDS", default=1.0))
+# verify_audit reports an event still unsealed after this long (slipped in past the sequencer).
+AUDIT_SEAL_MAX_LAG = timedelta(seconds=env.int("AUDIT_SEAL_MAX_LAG_SECONDS", default=600))
+# How far back the sequencer looks for committed-but-unsealed events (a transaction open that long).
+AUDIT_SEAL_LOOKBACK = timedelta(seconds=env.int("AUDIT_SEAL_LOOKBACK_SECONDS", default=3600))
+# How often `manage.py outbox_relay` looks for new outbox rows (receipts) when it found none.
+OUTBOX_POLL_INTERVAL = env.float("OUTBOX_POLL_INTERVAL_SECONDS", default=0.05)
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-idempotency-keys": {
         "task": "ledger.tasks.purge_expired_idempotency_keys",
@@ -161,9 +171,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.requeue_stale_email_deliveries",
         "schedule": timedelta(minutes=10),
     },
-    "sweep-missing-receipts": {
-        "task": "ledger.tasks.sweep_missing_receipts",
-        "schedule": timedelta(minutes=5),
+    "seal-audit-events": {
+        "task": "audit.tasks.seal_audit_events",
+        "schedule": AUDIT_SEAL_INTERVAL,
+    },
+    # A backstop for the outbox relay process (`manage.py outbox_relay`), which delivers within
+    # OUTBOX_POLL_INTERVAL; with no relay deployed, messages still leave within this period.
+    "relay-outbox": {
+        "task": "ledger.tasks.relay_outbox",
+        "schedule": timedelta(seconds=10),
     },
 }
 

@@ -1,17 +1,19 @@
-"""Spending limits: the tier table from settings and the rule that refuses a payment above it.
+"""Spending limits: the tier table from settings, and what an owner has used of it.
 
 The amounts live in settings.WALLET_LIMIT_TIERS, per tier and per currency, in major units. Usage
-is the wallet's own spent counters, which ledger.limits checks and advances under the wallet lock.
+is counted per owner and currency (WalletUsage); wallet_move() (wallets/sql/wallet_move.sql)
+checks and advances it under the sending wallet's lock, with the limits this module hands it.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from django.conf import settings
 
 from vaultpay.money import CURRENCIES, format_minor, parse_amount
-from wallets.exceptions import LimitExceeded
-from wallets.models import LimitTier, Wallet
+from wallets.models import LimitTier, Wallet, WalletUsage
 
 LIMIT_PERIODS = ("daily", "monthly")
 
@@ -28,31 +30,26 @@ class LimitUsage:
     monthly: int  # since 00:00 UTC on the first of this month
 
 
-# The Wallet fields an outgoing posting advances (saved with the balance, in the same UPDATE).
-SPENT_FIELDS = ("spent_day", "spent_day_total", "spent_month", "spent_month_total")
-
-
 def spending_periods(now: datetime) -> tuple[date, date]:
     """The UTC day and the first day of the UTC month that `now` falls in."""
     day = now.astimezone(UTC).date()
     return day, day.replace(day=1)
 
 
-def wallet_spent(wallet: Wallet, now: datetime) -> LimitUsage:
-    """What the wallet has sent in the day and month of `now`, from its counters."""
+def wallet_usage(*, owner_id: int, currency: str, now: datetime) -> LimitUsage:
+    """What the owner has sent in `currency` in the day and month of `now`, from their usage counters."""
+    return usage_in_periods(WalletUsage.objects.filter(owner_id=owner_id, currency=currency).first(), now)
+
+
+def usage_in_periods(usage: WalletUsage | None, now: datetime) -> LimitUsage:
+    """A usage row read as what was sent in the day and month of `now` (an older period counts as 0)."""
+    if usage is None:
+        return LimitUsage(daily=0, monthly=0)
     day, month = spending_periods(now)
     return LimitUsage(
-        daily=wallet.spent_day_total if wallet.spent_day == day else 0,
-        monthly=wallet.spent_month_total if wallet.spent_month == month else 0,
+        daily=usage.day_total if usage.day == day else 0,
+        monthly=usage.month_total if usage.month == month else 0,
     )
-
-
-def wallet_spend(wallet: Wallet, *, amount_minor: int, now: datetime) -> None:
-    """Count an outgoing payment in the wallet's day and month; the caller saves SPENT_FIELDS."""
-    used = wallet_spent(wallet, now)
-    wallet.spent_day, wallet.spent_month = spending_periods(now)
-    wallet.spent_day_total = used.daily + amount_minor
-    wallet.spent_month_total = used.monthly + amount_minor
 
 
 def tier_limits(*, tier: str, currency: str) -> TierLimits:
@@ -61,24 +58,18 @@ def tier_limits(*, tier: str, currency: str) -> TierLimits:
     return TierLimits(**{period: parse_amount(row[period], CURRENCIES[currency]) for period in LIMIT_PERIODS})
 
 
-def limits_enforce(*, wallet: Wallet, amount_minor: int, used: LimitUsage) -> None:
-    """Raise LimitExceeded if sending `amount_minor` more would pass the daily or monthly limit."""
-    limits = tier_limits(tier=wallet.limit_tier, currency=wallet.currency)
-    for period in LIMIT_PERIODS:
-        limit, spent = getattr(limits, period), getattr(used, period)
-        if spent + amount_minor > limit:
-            raise LimitExceeded(
-                f"This payment would exceed the wallet's {period} spending limit.",
-                details={
-                    "period": period,
-                    "tier": wallet.limit_tier,
-                    "currency": wallet.currency,
-                    "limit": format_minor(limit, wallet.currency),
-                    "used": format_minor(spent, wallet.currency),
-                    "remaining": format_minor(max(limit - spent, 0), wallet.currency),
-                    "requested": format_minor(amount_minor, wallet.currency),
-                },
-            )
+@lru_cache(maxsize=64)
+def _tier_limits_json(currency: str, tiers_id: int) -> str:
+    limits = {tier: tier_limits(tier=tier, currency=currency) for tier in LimitTier.values}
+    return json.dumps({tier: [each.daily, each.monthly] for tier, each in limits.items()})
+
+
+def tier_limits_for_posting(*, currency: str) -> str:
+    """Every tier's [daily, monthly] limit in minor units of `currency`, as wallet_move() reads them (JSON).
+
+    Computed once per currency and tier table (tests swap the table: its identity is in the key).
+    """
+    return _tier_limits_json(currency, id(settings.WALLET_LIMIT_TIERS))
 
 
 def limits_summary(*, wallet: Wallet, used: LimitUsage) -> dict:

@@ -57,20 +57,15 @@ class Wallet(models.Model):
     kind = models.CharField(max_length=8, choices=WalletKind.choices, default=WalletKind.USER)
     system_purpose = models.CharField(max_length=16, choices=SystemWalletPurpose.choices, blank=True)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    # Cached balance in minor units; the ledger's entries are the truth (manage.py reconcile).
+    # Cached balance in minor units of a user wallet; the ledger's entries are the truth (manage.py
+    # reconcile). System wallets keep no cached balance (it stays 0): every deposit and withdrawal
+    # would otherwise lock and rewrite the one @world row of its currency. Theirs is the sum of their
+    # entries (ledger.selectors.wallet_balance_from_entries).
     balance = models.BigIntegerField(default=0, editable=False)
     status = models.CharField(max_length=8, choices=WalletStatus.choices, default=WalletStatus.ACTIVE)
     # On the wallet row (not the user) so the limit check reads it from the row it has just locked.
     # A user's new wallet inherits the tier of their previous one (wallet_create).
     limit_tier = models.CharField(max_length=16, choices=LimitTier.choices, default=LimitTier.UNVERIFIED)
-    # What the wallet has sent (withdrawals and transfers) in one UTC day and one UTC month, counted
-    # by every outgoing posting under the wallet lock: the limit check reads the row it already holds
-    # instead of summing the month's transactions (wallets.limits). A period that is not the current
-    # one counts as nothing sent. `reconcile` checks both against the ledger.
-    spent_day = models.DateField(null=True, blank=True, editable=False)
-    spent_day_total = models.BigIntegerField(default=0, editable=False)
-    spent_month = models.DateField(null=True, blank=True, editable=False, help_text="First day of that month.")
-    spent_month_total = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -110,3 +105,29 @@ class Wallet(models.Model):
     @property
     def label(self) -> str:
         return str(self)
+
+
+class WalletUsage(models.Model):
+    """What an owner has sent (withdrawals and transfers) in one currency, in one UTC day and one UTC month.
+
+    Kept per owner and currency, not per wallet row: closing a wallet and opening a new one must not
+    start the spending limits afresh. Advanced by every outgoing posting under the sending wallet's
+    lock (wallets/sql/wallet_move.sql); a period that is not the current one counts as nothing sent.
+    `reconcile` checks both totals against the ledger.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    day = models.DateField()
+    day_total = models.BigIntegerField(default=0)
+    month = models.DateField(help_text="First day of that month.")
+    month_total = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "currency"], name="wallet_usage_one_per_owner_currency"),
+            models.CheckConstraint(condition=Q(day_total__gte=0, month_total__gte=0), name="wallet_usage_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.currency}: {self.day_total} on {self.day}, {self.month_total} in {self.month}"

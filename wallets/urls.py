@@ -4,4 +4,5 @@ from wallets import views
 
 urlpatterns = [
     path("wallet", views.WalletView.as_view(), name="wallet"),
+    path("wallet/limits", views.WalletLimitsView.as_view(), name="wallet-limits"),
 ]

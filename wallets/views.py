@@ -1,3 +1,4 @@
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -5,8 +6,9 @@ from rest_framework.views import APIView
 
 from vaultpay.money import currency_for
 from vaultpay.schema import error_response
+from wallets.limits import limits_summary, wallet_usage
 from wallets.selectors import wallet_get_open_for_user
-from wallets.serializers import WalletCreateInputSerializer, WalletOutputSerializer
+from wallets.serializers import WalletCreateInputSerializer, WalletLimitsOutputSerializer, WalletOutputSerializer
 from wallets.services import wallet_close, wallet_create
 
 
@@ -39,3 +41,21 @@ class WalletView(APIView):
     def delete(self, request):
         wallet_close(owner=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WalletLimitsView(APIView):
+    """The caller's spending-limit tier and what is left of it today and this month (UTC)."""
+
+    @extend_schema(
+        responses={
+            200: WalletLimitsOutputSerializer,
+            401: error_response("not_authenticated"),
+            404: error_response("wallet_not_found"),
+        },
+        tags=["wallet"],
+    )
+    def get(self, request):
+        wallet = wallet_get_open_for_user(user=request.user)
+        used = wallet_usage(owner_id=wallet.owner_id, currency=wallet.currency, now=timezone.now())
+        summary = limits_summary(wallet=wallet, used=used)
+        return Response(WalletLimitsOutputSerializer(summary).data)

@@ -1,45 +1,81 @@
-"""What account security demands before any money service runs."""
+"""What account security demands before money moves: the request's half of the gate, and its slow paths.
 
-from django.db.models import F
+The common case is decided in the database, in the money request's own round trip
+(accounts/sql/money_gate.sql): an active user, a trusted address, the right PIN on a clean row.
+This module prepares what that check compares (the IP's keyed hash, the PIN's HMAC under the
+pepper, which never reaches the database) and runs the services that own every other case.
+"""
 
+from dataclasses import dataclass
+
+from accounts.client_ip import ip_hash
 from accounts.exceptions import PinRequired
-from accounts.models import TransactionPin
-from accounts.services.ip_trust import ip_trust_check, known_ip_rows
+from accounts.models import User
+from accounts.pin import pin_hash
+from accounts.services.ip_trust import ip_trust_check
 from accounts.services.pin import pin_verify
 
+# user id -> the salt of their PIN row, as last seen. Salts are not secret and change only with the
+# PIN; a stale one is noticed by the database check (outcome 'pin_check' with the current salt).
+_pin_salts: dict[int, str] = {}
+_PIN_SALTS_MAX = 200_000
 
-def money_movement_authorize(*, user, ip: str, pin: str | None, pin_required: bool) -> None:
-    """Raise unless money may move for `user` from `ip` (and, when required, with this PIN).
 
-    Runs outside the money service's transaction: a wrong PIN is committed as a wrong try, and the
-    request's idempotency key is never claimed. Both checks need one read between them: the
-    address's row, with the user's PIN row joined to it. An unseen address or a PIN row that is not
-    clean takes each check's own path. Raises IpNotTrusted, PinRequired, PinNotSet, PinLocked,
-    PinInvalid.
+@dataclass(frozen=True)
+class MoneyGateRequest:
+    """What the API request brings for the gate: the client's address and, when money leaves, the PIN."""
+
+    ip: str
+    pin: str | None
+    pin_required: bool
+
+
+@dataclass(frozen=True)
+class MoneyGateArguments:
+    """What account_money_gate() compares; None where the Python services have already decided."""
+
+    ip_hash: str | None
+    pin_salt: str | None
+    pin_hash: str | None
+
+
+def money_gate_arguments(*, user_id: int, ip: str | None, pin: str | None) -> MoneyGateArguments:
+    """`ip` or `pin` None: nothing to check there. A PIN whose salt is not known yet is sent as "",
+    which the database answers with 'pin_check' and the salt to use."""
+    salt = _pin_salts.get(user_id)
+    hashed = None
+    if pin is not None:
+        hashed = pin_hash(pin, salt) if salt is not None else ""
+    return MoneyGateArguments(ip_hash=None if ip is None else ip_hash(ip), pin_salt=salt, pin_hash=hashed)
+
+
+def money_gate_remember_salt(*, user_id: int, salt: str | None) -> bool:
+    """Note the user's current PIN salt; True if it differs from the one the request used."""
+    if salt is None or _pin_salts.get(user_id) == salt:
+        return False
+    if len(_pin_salts) >= _PIN_SALTS_MAX:
+        _pin_salts.clear()
+    _pin_salts[user_id] = salt
+    return True
+
+
+def money_gate_check_ip(*, user: User, ip: str) -> None:
+    """The address is not plainly trusted: record it if unseen, refuse while held. Raises IpNotTrusted."""
+    ip_trust_check(user=user, ip=ip)
+
+
+def money_gate_check_pin(*, user: User, pin: str) -> None:
+    """The PIN row is not clean or the PIN did not match: count the try under the row lock.
+
+    Raises PinNotSet, PinLocked, PinInvalid.
     """
-    pin_row = "user__transactionpin__"  # the PIN row, joined by user: one-to-one, absent if no PIN is set
-    known = (
-        known_ip_rows(user=user, ip=ip)
-        .annotate(
-            pin_salt=F(f"{pin_row}salt"),
-            pin_hash=F(f"{pin_row}pin_hash"),
-            pin_failed_attempts=F(f"{pin_row}failed_attempts"),
-            pin_locked_until=F(f"{pin_row}locked_until"),
-        )
-        .first()
-    )
-    ip_trust_check(user=user, ip=ip, known=known)
-    if not pin_required:
-        return
-    if not pin:
-        raise PinRequired()
-    read = None
-    if known is not None and known.pin_hash:
-        read = TransactionPin(
-            user=user,
-            salt=known.pin_salt,
-            pin_hash=known.pin_hash,
-            failed_attempts=known.pin_failed_attempts,
-            locked_until=known.pin_locked_until,
-        )
-    pin_verify(user=user, pin=pin, read=read)
+    pin_verify(user=user, pin=pin)
+
+
+def money_gate_require_pin(*, user: User, ip: str) -> None:
+    """No PIN in a request that needs one: the address's refusal comes first, as for every request.
+
+    Raises IpNotTrusted, PinRequired.
+    """
+    ip_trust_check(user=user, ip=ip)
+    raise PinRequired()

@@ -6,7 +6,7 @@ import pytest
 
 from accounts.tests.factories import DEFAULT_PIN
 from ledger.idempotency import idempotency_request_build
-from ledger.services import deposit
+from ledger.services import wallet_deposit
 from vaultpay.money import Money, currency_for
 
 
@@ -28,6 +28,6 @@ def transfer_body(to_wallet, *, pin: str = DEFAULT_PIN, amount: str = "1.00") ->
 def funded_wallet(wallet, user):
     """The user's wallet holding 100.00 USD."""
     key = idempotency_request_build(user=user, key=str(uuid.uuid4()), operation="deposit", payload={})
-    deposit(user=user, amount=Money(10_000, currency_for("USD")), idempotency=key)
+    wallet_deposit(user=user, amount=Money(10_000, currency_for("USD")), idempotency=key)
     wallet.refresh_from_db()
     return wallet

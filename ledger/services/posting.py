@@ -1,30 +1,69 @@
-"""The one place that moves money: lock, check, update balances, write the balanced entries."""
+"""The one place that posts: the SQL functions of ledger/sql/posting.sql, and their refusals as errors."""
 
-from django.db import transaction
+import json
+import uuid
+
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.models import AuditEventType
-from audit.services import audit_record
+from audit.context import current_ip_hash
 from ledger.exceptions import InsufficientFunds
-from ledger.limits import ledger_limits_apply
-from ledger.models import Entry, EntryDirection, Transaction, TransactionKind
-from ledger.tasks import send_transaction_receipts
+from ledger.models import Transaction, TransactionKind, new_transaction_reference
+from vaultpay.errors import VaultPayError
 from vaultpay.money import CurrencyMismatch, Money, format_minor
-from wallets.limits import SPENT_FIELDS
-from wallets.models import Wallet, WalletKind
-from wallets.selectors import wallet_qs_select_for_update
-from wallets.services import wallet_ensure_can_move_money
+from vaultpay.request_id import current_request_id
+from wallets.exceptions import LimitExceeded, WalletClosed, WalletFrozen, WalletNotFound
+from wallets.limits import tier_limits_for_posting
+from wallets.models import Wallet
 
 
-def wallets_lock(*wallets: Wallet) -> list[Wallet]:
-    """Lock the wallets in ascending primary-key order; return fresh rows in the order given.
+def posting_refusal(outcome: str, detail: dict | None, *, currency: str) -> VaultPayError:
+    """The error for a refusal of wallet_move (wallets/sql/wallet_move.sql), with its details in major units."""
+    detail = detail or {}
+    if outcome == "wallet_frozen":
+        return WalletFrozen(details={"wallet": detail["wallet"]})
+    if outcome == "wallet_closed":
+        return WalletClosed(details={"wallet": detail["wallet"]})
+    if outcome == "wallet_not_found":
+        return WalletNotFound(details={"wallet": detail.get("wallet")})
+    if outcome == "currency_mismatch":
+        wallet = Wallet.objects.get(pk=detail["wallet_id"])
+        return CurrencyMismatch(details={"wallet": wallet.label, "wallet_currency": detail["wallet_currency"]})
+    if outcome == "insufficient_funds":
+        return InsufficientFunds(details={key: format_minor(detail[key], currency) for key in ("balance", "requested")})
+    if outcome == "limit_exceeded":
+        limit, used = detail["limit"], detail["used"]
+        return LimitExceeded(
+            f"This payment would exceed the wallet's {detail['period']} spending limit.",
+            details={
+                "period": detail["period"],
+                "tier": detail["tier"],
+                "currency": currency,
+                "limit": format_minor(limit, currency),
+                "used": format_minor(used, currency),
+                "remaining": format_minor(max(limit - used, 0), currency),
+                "requested": format_minor(detail["requested"], currency),
+            },
+        )
+    raise ValueError(f"unknown posting outcome {outcome!r}")
 
-    The owners come along in the same query (only the wallet rows are locked): the response names
-    the counterparty, and a separate query for it cost more than the join.
-    """
-    rows = wallet_qs_select_for_update().select_related("owner").filter(pk__in=[w.pk for w in wallets])
-    locked = {w.pk: w for w in rows}
-    return [locked[w.pk] for w in wallets]
+
+def posting_audit(*, kind: str, reference: str, amount: Money) -> dict:
+    """The money.posted event's request context and values, as ledger_post() writes them."""
+    return {
+        "request_id": current_request_id()[:64],
+        "ip_hash": current_ip_hash(),
+        "new_values": {"reference": reference, "kind": kind, "amount": str(amount)},
+    }
+
+
+def posting_delivered_after_commit(transaction_id) -> None:
+    """With no worker (the embedded default, the tests), relay the posting's outbox message once it commits."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        from ledger.outbox import outbox_relay_batch
+
+        transaction.on_commit(lambda: outbox_relay_batch(subject_id=str(transaction_id)), robust=True)
 
 
 @transaction.atomic(savepoint=False)
@@ -39,73 +78,38 @@ def ledger_post(
     metadata: dict | None = None,
     reverses: Transaction | None = None,
 ) -> Transaction:
-    """Move `amount` from `source` to `destination`, both already locked by the caller.
+    """Move `amount` from `source` to `destination` inside the caller's transaction.
 
     Raises WalletFrozen, WalletClosed, CurrencyMismatch, InsufficientFunds, LimitExceeded. A user wallet
     never goes below zero; system wallets may (their negative balance is money that entered VaultPay).
     """
-    for wallet in (source, destination):
-        if wallet.kind == WalletKind.USER:
-            wallet_ensure_can_move_money(wallet)
-        if wallet.currency != amount.currency.code:
-            raise CurrencyMismatch(details={"wallet": wallet.label, "wallet_currency": wallet.currency})
-    if source.kind == WalletKind.USER and source.balance < amount.minor_units:
-        raise InsufficientFunds(
-            details={
-                "balance": format_minor(source.balance, source.currency),
-                "requested": format_minor(amount.minor_units, source.currency),
-            }
+    transaction_id, reference = uuid.uuid4(), new_transaction_reference()
+    code = amount.currency.code
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT outcome, detail FROM ledger_post(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                kind,
+                source.pk,
+                destination.pk,
+                code,
+                amount.minor_units,
+                tier_limits_for_posting(currency=code),
+                transaction_id,
+                reference,
+                getattr(initiator, "pk", None),
+                description,
+                json.dumps(metadata or {}),
+                getattr(reverses, "pk", None),
+                json.dumps(
+                    posting_audit(kind=kind, reference=reference, amount=amount)
+                    | {"actor_role": getattr(initiator, "role", "")}
+                ),
+                timezone.now(),
+            ],
         )
-    now = timezone.now()
-    ledger_limits_apply(kind=kind, source=source, amount=amount, now=now)
-    source.balance -= amount.minor_units
-    destination.balance += amount.minor_units
-    Wallet.objects.filter(pk=source.pk).update(
-        balance=source.balance, updated_at=now, **{name: getattr(source, name) for name in SPENT_FIELDS}
-    )
-    Wallet.objects.filter(pk=destination.pk).update(balance=destination.balance, updated_at=now)
-
-    posted = Transaction.objects.create(
-        kind=kind,
-        amount=amount.minor_units,
-        currency=amount.currency.code,
-        from_wallet=source,
-        to_wallet=destination,
-        initiator=initiator,
-        description=description,
-        metadata=metadata or {},
-        reverses=reverses,
-        created_at=now,  # the same instant the spent counters were advanced for
-    )
-    Entry.objects.bulk_create(
-        [
-            Entry(
-                transaction=posted,
-                wallet=source,
-                direction=EntryDirection.DEBIT,
-                amount=amount.minor_units,
-                currency=amount.currency.code,
-                balance_after=source.balance,
-            ),
-            Entry(
-                transaction=posted,
-                wallet=destination,
-                direction=EntryDirection.CREDIT,
-                amount=amount.minor_units,
-                currency=amount.currency.code,
-                balance_after=destination.balance,
-            ),
-        ]
-    )
-    audit_record(
-        event_type=AuditEventType.MONEY_POSTED,
-        actor=initiator,
-        target=posted,
-        new_values={"reference": posted.reference, "kind": kind, "amount": str(amount)},
-    )
-    # Receipts only for what committed: a rolled-back posting discards this callback. The task takes
-    # the id and reads the row fresh; whatever happens to it (broker down, provider failing) never
-    # reaches the money, which is already committed.
-    transaction_id = str(posted.pk)
-    transaction.on_commit(lambda: send_transaction_receipts.delay(transaction_id), robust=True)
-    return posted
+        outcome, detail = cursor.fetchone()
+    if outcome != "ok":
+        raise posting_refusal(outcome, json.loads(detail) if detail else None, currency=code)
+    posting_delivered_after_commit(transaction_id)
+    return Transaction.objects.select_related("from_wallet__owner", "to_wallet__owner").get(pk=transaction_id)

@@ -9,9 +9,10 @@ from audit.models import AuditEventType
 from audit.services import audit_record
 from ledger.exceptions import ReversalExceedsAmount, ReversalInsufficientFunds, ReversalNotAllowed
 from ledger.models import Transaction, TransactionKind, TransactionStatus
-from ledger.services.posting import ledger_post, wallets_lock
+from ledger.services.posting import ledger_post
 from vaultpay.money import Money, currency_for, format_minor
 from wallets.models import SystemWalletPurpose, WalletKind
+from wallets.selectors import wallets_lock
 from wallets.services import wallet_system_get
 
 

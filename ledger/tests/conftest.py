@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from accounts.tests.factories import UserFactory
 from conftest import new_key, usd
 from ledger.idempotency import idempotency_request_build
-from ledger.services import deposit, transfer
+from ledger.services import wallet_deposit, wallet_transfer
 
 
 def grant(user, *codenames: str):
@@ -21,12 +21,14 @@ def grant(user, *codenames: str):
 
 def fund(user, minor: int):
     idem = idempotency_request_build(user=user, key=new_key(), operation="deposit", payload={"amount": minor})
-    return deposit(user=user, amount=usd(minor), idempotency=idem).transaction
+    return wallet_deposit(user=user, amount=usd(minor), idempotency=idem).transaction
 
 
 def pay(sender, to_wallet, minor: int):
     idem = idempotency_request_build(user=sender, key=new_key(), operation="transfer", payload={"amount": minor})
-    return transfer(sender=sender, to_wallet_id=to_wallet.public_id, amount=usd(minor), idempotency=idem).transaction
+    return wallet_transfer(
+        sender=sender, to_wallet_id=to_wallet.public_id, amount=usd(minor), idempotency=idem
+    ).transaction
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from ledger.idempotency import idempotency_request_build
 from ledger.models import Entry, IdempotencyRecord, Transaction
-from ledger.services import deposit
+from ledger.services import wallet_deposit
 from wallets.models import Wallet
 
 # The transaction PIN test users hold (withdraw and transfer carry it in the body).
@@ -28,7 +28,7 @@ def fund(wallet: Wallet, minor_units: int) -> None:
 
     from vaultpay.money import Money, currency_for
 
-    deposit(
+    wallet_deposit(
         user=wallet.owner,
         amount=Money(minor_units, currency_for(wallet.currency)),
         idempotency=idempotency_request_build(

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.tests.factories import UserFactory
 from conftest import client_for, new_key, usd
 from ledger.idempotency import idempotency_request_build
-from ledger.services import deposit
+from ledger.services import wallet_deposit
 from ledger.tests.helpers import fund, post_money
 from vaultpay.money import currency_for
 from wallets.services import wallet_create
@@ -16,7 +16,7 @@ from wallets.services import wallet_create
 def _deposits(user, count: int) -> None:
     for i in range(count):
         request = idempotency_request_build(user=user, key=new_key(), operation="deposit", payload={"i": i})
-        deposit(user=user, amount=usd(100 + i), idempotency=request)
+        wallet_deposit(user=user, amount=usd(100 + i), idempotency=request)
 
 
 @pytest.mark.django_db

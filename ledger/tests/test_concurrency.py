@@ -11,7 +11,7 @@ from accounts.tests.factories import UserFactory
 from ledger.exceptions import IdempotencyRequestInProgress, InsufficientFunds
 from ledger.idempotency import idempotency_request_build
 from ledger.models import Transaction
-from ledger.services import transfer
+from ledger.services import wallet_transfer
 from ledger.tests.helpers import fund
 from vaultpay.money import Money, currency_for
 from wallets.models import LimitTier, Wallet
@@ -58,7 +58,7 @@ def test_random_transfers_conserve_money_without_deadlocks(assert_reconciled):
         for _ in range(200):
             sender, receiver = rng.sample(range(10), 2)
             try:
-                transfer(
+                wallet_transfer(
                     sender=users[sender],
                     to_wallet_id=wallets[receiver].public_id,
                     amount=Money(rng.randint(1, 3_000), USD),
@@ -87,7 +87,7 @@ def test_twenty_threads_with_one_key_post_exactly_once(assert_reconciled):
 
     def send_same_request(index):
         try:
-            result = transfer(
+            result = wallet_transfer(
                 sender=sender,
                 to_wallet_id=target.public_id,
                 amount=Money(700, USD),
@@ -110,7 +110,7 @@ def test_twenty_threads_with_one_key_post_exactly_once(assert_reconciled):
 
 
 def test_concurrent_withdrawals_never_overdraw(assert_reconciled):
-    from ledger.services import withdraw
+    from ledger.services import wallet_withdraw
 
     owner = UserFactory()
     wallet = wallet_create(owner=owner, currency=USD)
@@ -119,7 +119,7 @@ def test_concurrent_withdrawals_never_overdraw(assert_reconciled):
 
     def withdraw_three_dollars(index):
         try:
-            withdraw(
+            wallet_withdraw(
                 user=owner,
                 amount=Money(300, USD),
                 idempotency=idempotency_request_build(user=owner, key=f"w{index}", operation="withdraw", payload={}),

@@ -1,18 +1,17 @@
 """Receipts leave only for committed postings, once per recipient, and never touch the money."""
 
-from datetime import timedelta
 from unittest import mock
 
 import pytest
-import time_machine
 from django.core import mail
-from django.utils import timezone
+from django.db import transaction
 
 from accounts.models import EmailDelivery, EmailDeliveryStatus, Notification
 from conftest import client_for, new_key
-from ledger.models import Transaction
-from ledger.tasks import send_transaction_receipts, sweep_missing_receipts
-from ledger.tests.conftest import fund
+from ledger.models import OutboxMessage, Transaction
+from ledger.outbox import outbox_relay_batch
+from ledger.tasks import send_transaction_receipts
+from ledger.tests.conftest import fund, pay
 from ledger.tests.helpers import TEST_PIN  # noqa: E402
 from wallets.models import Wallet
 
@@ -67,16 +66,17 @@ def test_rolled_back_posting_sends_nothing(
     user, wallet, other_wallet, django_capture_on_commit_callbacks, assert_reconciled
 ):
     fund(user, 10000)
-    # given a posting that fails after ledger_post wrote its entries and queued its receipt
-    with mock.patch("ledger.services.money_movement.idempotency_complete", side_effect=RuntimeError("crash")):
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            with pytest.raises(RuntimeError):
-                post_transfer(user, other_wallet)
+    # given a posting whose transaction fails after the posting wrote its entries and its outbox row
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            pay(user, other_wallet, 12_50)
+            raise RuntimeError("crash")
 
     assert callbacks == []
     assert mail.outbox == []
     assert not EmailDelivery.objects.exists()
     assert Transaction.objects.count() == 1  # only the deposit
+    assert list(OutboxMessage.objects.values_list("subject_id", flat=True)) == [str(Transaction.objects.get().pk)]
     assert Wallet.objects.get(pk=wallet.pk).balance == 10000
     assert_reconciled()
 
@@ -106,39 +106,35 @@ def test_broker_outage_is_logged_not_raised(user, wallet, other_wallet, django_c
     assert response.status_code == 201
 
 
-def test_receipts_lost_to_a_broker_outage_are_swept_up_once(
+def test_receipts_held_up_by_a_broker_outage_leave_the_outbox_once_it_is_back(
     user, wallet, other_user, other_wallet, django_capture_on_commit_callbacks
 ):
-    # given a transfer whose receipt task never reached the broker
+    # given a transfer whose receipts could not be published (the broker is down)
     with django_capture_on_commit_callbacks(execute=True):
         fund(user, 10000)  # this deposit's receipts go out as usual
     with mock.patch.object(send_transaction_receipts, "delay", side_effect=ConnectionError("broker down")):
         with django_capture_on_commit_callbacks(execute=True):
             response = post_transfer(user, other_wallet)
     sent = Transaction.objects.get(pk=response.json()["id"])
-    assert sent.receipts_pending
+    assert list(OutboxMessage.objects.values_list("topic", "subject_id")) == [("transaction.receipts", str(sent.pk))]
     assert not EmailDelivery.objects.filter(template__startswith="transfer_").exists()
-    # when the sweep runs: not while the on-commit task may still be on its way, then once after
-    assert sweep_missing_receipts() == 0
-    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert sweep_missing_receipts() == 1
-        with django_capture_on_commit_callbacks(execute=True):
-            assert sweep_missing_receipts() == 0
+    # when the relay runs again: the message leaves once
+    with django_capture_on_commit_callbacks(execute=True):
+        assert len(outbox_relay_batch()) == 1
+    assert outbox_relay_batch() == []
     # then each party got its receipt, once
     deliveries = EmailDelivery.objects.filter(template__startswith="transfer_")
     assert sorted(deliveries.values_list("recipient_id", "template")) == sorted(
         [(user.pk, "transfer_sent"), (other_user.pk, "transfer_received")]
     )
     assert Notification.objects.filter(event_key__startswith=f"txn:{sent.pk}:").count() == 2
-    assert not Transaction.objects.get(pk=sent.pk).receipts_pending
 
 
-def test_a_delivered_receipt_clears_the_pending_flag(user, wallet, other_wallet, django_capture_on_commit_callbacks):
+def test_a_delivered_receipt_leaves_the_outbox_empty(user, wallet, other_wallet, django_capture_on_commit_callbacks):
     fund(user, 10000)
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_transfer(user, other_wallet)
-    assert not Transaction.objects.get(pk=response.json()["id"]).receipts_pending
+        sent = post_transfer(user, other_wallet).json()["id"]
+    assert not OutboxMessage.objects.filter(subject_id=sent).exists()
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from conftest import client_for
 from ledger.reconcile import ledger_reconcile
 from ledger.tests.helpers import fund, post_money
-from wallets.models import Wallet
+from wallets.models import Wallet, WalletUsage
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +41,14 @@ def test_reconcile_fails_when_a_spent_counter_drifts(wallet, other_wallet, capsy
     assert response.status_code == 201
     assert ledger_reconcile().ok
     # when its counter no longer says so (a bug or a manual edit)
-    Wallet.objects.filter(pk=wallet.pk).update(spent_day_total=1)
+    WalletUsage.objects.filter(owner=wallet.owner).update(day_total=1)
     # then
     report = ledger_reconcile()
     assert not report.ok
     assert report.spent_mismatches == [
         {
-            "wallet": wallet.public_id,
-            "id": wallet.pk,
+            "owner": wallet.owner_id,
+            "currency": "USD",
             "spent_day": 1,
             "ledger_day": 500,
             "spent_month": 500,

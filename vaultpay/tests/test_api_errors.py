@@ -20,7 +20,7 @@ def test_an_unreachable_database_is_a_503_the_client_may_retry(auth_client, wall
     def lost(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("ledger.views.deposit", lost)
+    monkeypatch.setattr("ledger.views.wallet_deposit", lost)
     # when
     response = auth_client.post(
         "/api/v1/transactions/deposit",

@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from conftest import new_key, usd
 from ledger.idempotency import idempotency_request_build
-from ledger.services import deposit
+from ledger.services import wallet_deposit
 from vaultpay.wsgi import application
 from wallets.services import wallet_create
 
@@ -60,7 +60,7 @@ def fuzz_headers(user, _keep_test_connection):
     """A user with a funded USD wallet, authenticated by a real JWT."""
     wallet_create(owner=user, currency=usd(0).currency)
     key = idempotency_request_build(user=user, key=new_key(), operation="deposit", payload={"fuzz": True})
-    deposit(user=user, amount=usd(1_000_000), idempotency=key)
+    wallet_deposit(user=user, amount=usd(1_000_000), idempotency=key)
     return {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
 
 

@@ -1,4 +1,4 @@
-"""Daily and monthly outgoing limits by tier, counted on the wallet for the current UTC day and month."""
+"""Daily and monthly outgoing limits by tier, counted per owner and currency for the current UTC day and month."""
 
 from datetime import UTC, date, datetime
 
@@ -9,10 +9,10 @@ from audit.models import AuditEvent, AuditEventType
 from conftest import new_key, usd
 from ledger.idempotency import IdempotencyRequest
 from ledger.models import Entry, Transaction
-from ledger.services import deposit, transfer, withdraw
+from ledger.services import wallet_deposit, wallet_transfer, wallet_withdraw
 from ledger.tests.helpers import TEST_PIN
 from wallets.exceptions import LimitExceeded
-from wallets.models import LimitTier, Wallet
+from wallets.models import LimitTier, Wallet, WalletUsage
 from wallets.services import wallet_set_limit_tier
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +23,11 @@ def key(user) -> IdempotencyRequest:
 
 
 def fund(user, minor: int) -> None:
-    deposit(user=user, amount=usd(minor), idempotency=key(user))
+    wallet_deposit(user=user, amount=usd(minor), idempotency=key(user))
 
 
 def send(user, to_wallet, minor: int):
-    return transfer(sender=user, to_wallet_id=to_wallet.public_id, amount=usd(minor), idempotency=key(user))
+    return wallet_transfer(sender=user, to_wallet_id=to_wallet.public_id, amount=usd(minor), idempotency=key(user))
 
 
 def test_transfer_over_the_daily_limit_is_403_with_details(auth_client, user, wallet, other_wallet, assert_reconciled):
@@ -63,10 +63,10 @@ def test_withdrawals_count_deposits_and_incoming_do_not(user, other_user, wallet
     fund(user, 2_000_00)
     fund(other_user, 1_000_00)
     send(other_user, wallet, 400_00)  # incoming: not the user's spending
-    withdraw(user=user, amount=usd(300_00), idempotency=key(user))
+    wallet_withdraw(user=user, amount=usd(300_00), idempotency=key(user))
     send(user, other_wallet, 200_00)
     with pytest.raises(LimitExceeded):
-        withdraw(user=user, amount=usd(1), idempotency=key(user))
+        wallet_withdraw(user=user, amount=usd(1), idempotency=key(user))
     assert Entry.objects.filter(wallet=wallet).count() == 4
     assert_reconciled()
 
@@ -85,9 +85,9 @@ def test_day_and_month_reset_at_utc_midnight(user, wallet, other_wallet, assert_
         with time_machine.travel(datetime(2026, 4, 1, 0, 0, tzinfo=UTC), tick=False):
             send(user, other_wallet, 500_00)
             assert_reconciled()  # the counters agree with the ledger in the new month too
-    counted = Wallet.objects.get(pk=wallet.pk)
-    assert (counted.spent_day, counted.spent_day_total) == (date(2026, 4, 1), 500_00)
-    assert (counted.spent_month, counted.spent_month_total) == (date(2026, 4, 1), 500_00)
+    counted = WalletUsage.objects.get(owner=user, currency="USD")
+    assert (counted.day, counted.day_total) == (date(2026, 4, 1), 500_00)
+    assert (counted.month, counted.month_total) == (date(2026, 4, 1), 500_00)
     assert_reconciled()  # and today, when April's counts are stale and count as nothing sent
 
 
@@ -96,8 +96,8 @@ def test_a_refused_payment_counts_nothing(user, wallet, other_wallet, assert_rec
     send(user, other_wallet, 300_00)
     with pytest.raises(LimitExceeded):
         send(user, other_wallet, 300_00)
-    counted = Wallet.objects.get(pk=wallet.pk)
-    assert (counted.spent_day_total, counted.spent_month_total) == (300_00, 300_00)
+    counted = WalletUsage.objects.get(owner=user, currency="USD")
+    assert (counted.day_total, counted.month_total) == (300_00, 300_00)
     send(user, other_wallet, 200_00)  # exactly what was left of the day
     assert_reconciled()
 
@@ -137,3 +137,21 @@ def moderator_like(db):
     from accounts.tests.factories import UserFactory
 
     return UserFactory(is_staff=True)
+
+
+def test_closing_the_wallet_and_opening_another_does_not_reset_what_was_spent(user, wallet, assert_reconciled):
+    from vaultpay.money import currency_for
+    from wallets.services import wallet_close, wallet_create
+
+    # given an owner who withdrew the whole day's 500.00 and closed the emptied wallet
+    fund(user, 500_00)
+    wallet_withdraw(user=user, amount=usd(500_00), idempotency=key(user))
+    wallet_close(owner=user)
+    # when they open a new wallet and try again the same day
+    wallet_create(owner=user, currency=currency_for("USD"))
+    fund(user, 500_00)
+    with pytest.raises(LimitExceeded) as caught:
+        wallet_withdraw(user=user, amount=usd(1), idempotency=key(user))
+    # then the day's limit still counts what the first wallet sent
+    assert (caught.value.details["period"], caught.value.details["used"]) == ("daily", "500.00")
+    assert_reconciled()

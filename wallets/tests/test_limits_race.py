@@ -8,7 +8,7 @@ from django.db import connection
 from conftest import new_key, usd
 from ledger.idempotency import IdempotencyRequest
 from ledger.models import Transaction
-from ledger.services import deposit, transfer
+from ledger.services import wallet_deposit, wallet_transfer
 from wallets.exceptions import LimitExceeded
 from wallets.models import Wallet
 
@@ -16,8 +16,8 @@ from wallets.models import Wallet
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_transfers_cannot_jointly_exceed_the_daily_limit(user, wallet, other_wallet, assert_reconciled):
     # given 200.00 of the 500.00 daily limit used, and two transfers of 200.00 each racing
-    deposit(user=user, amount=usd(1_000_00), idempotency=IdempotencyRequest(user, new_key(), new_key()))
-    transfer(
+    wallet_deposit(user=user, amount=usd(1_000_00), idempotency=IdempotencyRequest(user, new_key(), new_key()))
+    wallet_transfer(
         sender=user,
         to_wallet_id=other_wallet.public_id,
         amount=usd(200_00),
@@ -29,7 +29,7 @@ def test_two_concurrent_transfers_cannot_jointly_exceed_the_daily_limit(user, wa
     def send():
         try:
             barrier.wait()
-            transfer(
+            wallet_transfer(
                 sender=user,
                 to_wallet_id=other_wallet.public_id,
                 amount=usd(200_00),

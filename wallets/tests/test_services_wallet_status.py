@@ -6,7 +6,7 @@ from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent, AuditEventType
 from conftest import new_key, usd
 from ledger.idempotency import idempotency_request_build
-from ledger.services import deposit
+from ledger.services import wallet_deposit
 from wallets.exceptions import WalletNotEmpty, WalletNotFound, WalletStatusTransitionInvalid
 from wallets.models import SystemWalletPurpose, WalletStatus
 from wallets.services import wallet_admin_close, wallet_freeze, wallet_system_get, wallet_unfreeze
@@ -57,7 +57,7 @@ def test_console_close_only_empties_and_is_final(wallet, moderator):
 
 
 def test_console_close_refuses_money_left_in_the_wallet(wallet, user, moderator):
-    deposit(
+    wallet_deposit(
         user=user,
         amount=usd(500),
         idempotency=idempotency_request_build(user=user, key=new_key(), operation="deposit", payload={}),

@@ -1,16 +1,24 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.chain import audit_chain_verify
+from audit.sealing import audit_anchor, audit_seal_pending
 
 
 class Command(BaseCommand):
-    help = "Walk the audit log's hash chain; exit 1 naming the first event edited or cut out of it."
+    help = (
+        "Seal the events committed since the sequencer last ran, then walk the audit chain; exit 1 naming "
+        "the first event edited, removed, reordered or forged."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-seal", action="store_true", help="Verify only; do not seal pending events first.")
 
     def handle(self, *args, **options):
-        report = audit_chain_verify()
+        sealed = 0 if options["no_seal"] else audit_seal_pending()
+        report = audit_chain_verify(anchor=audit_anchor())
         if not report.ok:
-            raise CommandError(
-                f"Audit chain broken at event {report.broken_event_id}: {report.reason} "
-                f"({report.checked} events verified before it)."
-            )
-        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified."))
+            where = f" at link {report.broken_seq}" if report.broken_seq else ""
+            raise CommandError(f"Audit chain broken{where}: {report.reason} ({report.checked} links verified).")
+        self.stdout.write(
+            self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified ({sealed} sealed just now).")
+        )

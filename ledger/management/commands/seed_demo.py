@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from accounts.models import User
 from accounts.services import pin_set, user_signup
 from ledger.idempotency import idempotency_request_build
-from ledger.services import deposit, transfer
+from ledger.services import wallet_deposit, wallet_transfer
 from vaultpay.money import Money, currency_for, format_minor
 from wallets.selectors import wallet_get_open_for_user
 from wallets.services import wallet_create
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             user = user_signup(email=email, password=password, first_name=first_name, last_name=last_name, ip=DEMO_IP)
             pin_set(user=user, pin=DEMO_PIN)
             wallet_create(owner=user, currency=usd)
-            deposit(user=user, amount=Money(100_000, usd), idempotency=_key(user, "deposit", {"seed": email}))
+            wallet_deposit(user=user, amount=Money(100_000, usd), idempotency=_key(user, "deposit", {"seed": email}))
             users.append(user)
         alice, bob = users
         bob_wallet = wallet_get_open_for_user(user=bob).public_id
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             (bob, alice_wallet, 1_250, "Coffee"),
             (alice, bob_wallet, 4_000, "Concert tickets"),
         ]:
-            transfer(
+            wallet_transfer(
                 sender=sender,
                 to_wallet_id=recipient,
                 amount=Money(cents, usd),

@@ -1,0 +1,51 @@
+"""The transactional outbox's relay: publish what committed postings left behind, then forget it.
+
+A posting inserts an OutboxMessage in its own transaction (ledger/sql/posting.sql), so nothing on
+the request path talks to the broker. The relay takes rows with SKIP LOCKED (several relays never
+publish one row twice at once), publishes each topic's task and deletes the rows in the same
+transaction: a broker error rolls the batch back to be retried, a crash after publishing sends it
+again (at least once; the receipt task is idempotent).
+"""
+
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from ledger.models import OutboxMessage
+
+
+def _publishers() -> dict:
+    from ledger.tasks import send_transaction_receipts  # the task module imports services that post
+
+    return {"transaction.receipts": send_transaction_receipts.delay}
+
+
+@transaction.atomic
+def outbox_relay_batch(*, batch: int = 500, subject_id: str | None = None) -> list[float]:
+    """Publish and delete up to `batch` messages, oldest first; returns each one's delay in seconds.
+
+    `subject_id`: only that row's messages (a posting relaying its own, with no worker running).
+    """
+    pending = OutboxMessage.objects.select_for_update(skip_locked=True).order_by("id")
+    if subject_id is not None:
+        pending = pending.filter(subject_id=subject_id)
+    messages = list(pending[:batch])
+    if not messages:
+        return []
+    publishers = _publishers()
+    for message in messages:
+        publishers[message.topic](message.subject_id)
+    OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).delete()
+    now = timezone.now()
+    return [(now - m.created_at).total_seconds() for m in messages]
+
+
+def outbox_relay_forever(*, poll_interval: float, until: float | None = None, on_batch=None) -> None:
+    """Relay until `until` (a time.monotonic() deadline) or forever; sleep only when a batch came back empty."""
+    while until is None or time.monotonic() < until:
+        delays = outbox_relay_batch()
+        if on_batch is not None and delays:
+            on_batch(delays)
+        if not delays:
+            time.sleep(poll_interval)

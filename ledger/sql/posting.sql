@@ -1,0 +1,176 @@
+-- The ledger side of every posting, installed by migration 0008_posting_pg.
+--
+-- ledger_post: wallet_move (wallets/sql/wallet_move.sql: locks, status, funds, limits, balances), then
+-- the transaction, its two entries, the audit event and the outbox row that delivers the receipts,
+-- all in the caller's database transaction. No lock is taken here beyond the user wallets' rows:
+-- the audit event is appended unchained (audit.sealing links it into the chain later) and the
+-- outbox row is an insert, so postings on disjoint wallets never wait for each other.
+--
+-- ledger_money_request: one API money request (deposit, withdrawal, transfer) in one round trip:
+-- the account gate, the idempotency key, the wallets, ledger_post, the idempotency record. Called
+-- as one statement in autocommit, it is one database transaction.
+
+CREATE OR REPLACE FUNCTION ledger_post(
+    p_kind text,
+    p_source bigint,
+    p_destination bigint,
+    p_currency text,
+    p_amount bigint,
+    p_limits jsonb,
+    p_transaction_id uuid,
+    p_reference text,
+    p_initiator bigint,
+    p_description text,
+    p_metadata jsonb,
+    p_reverses uuid,
+    p_audit jsonb,  -- {"actor_role", "request_id", "ip_hash", "new_values"}
+    p_now timestamptz,
+    OUT outcome text,
+    OUT detail jsonb,
+    OUT source_balance bigint,
+    OUT destination_balance bigint,
+    OUT created_at timestamptz
+) AS $$
+BEGIN
+    created_at := p_now;
+    SELECT m.outcome, m.detail, m.source_balance, m.destination_balance
+      INTO outcome, detail, source_balance, destination_balance
+      FROM wallet_move(p_kind, p_source, p_destination, p_currency, p_amount, created_at, p_limits) m;
+    IF outcome <> 'ok' THEN
+        RETURN;
+    END IF;
+    INSERT INTO ledger_transaction (id, reference, kind, status, amount, currency, from_wallet_id, to_wallet_id,
+                                    initiator_id, description, metadata, reverses_id, created_at)
+    VALUES (p_transaction_id, p_reference, p_kind, 'posted', p_amount, p_currency, p_source, p_destination,
+            p_initiator, p_description, p_metadata, p_reverses, created_at);
+    INSERT INTO ledger_entry (transaction_id, wallet_id, direction, amount, currency, balance_after, created_at)
+    VALUES (p_transaction_id, p_source, 'debit', p_amount, p_currency, source_balance, created_at),
+           (p_transaction_id, p_destination, 'credit', p_amount, p_currency, destination_balance, created_at);
+    INSERT INTO audit_auditevent (occurred_at, event_type, actor_id, actor_role, target_type, target_id,
+                                  request_id, ip_hash, old_values, new_values)
+    VALUES (created_at, 'money.posted', p_initiator, COALESCE(p_audit ->> 'actor_role', ''), 'ledger.transaction',
+            p_transaction_id::text, COALESCE(p_audit ->> 'request_id', ''), COALESCE(p_audit ->> 'ip_hash', ''),
+            '{}'::jsonb, p_audit -> 'new_values');
+    INSERT INTO ledger_outboxmessage (topic, subject_id, created_at)
+    VALUES ('transaction.receipts', p_transaction_id::text, created_at);
+END;
+$$ LANGUAGE plpgsql;
+
+
+CREATE OR REPLACE FUNCTION ledger_money_request(
+    p_kind text,              -- deposit, withdrawal or transfer
+    p_user bigint,
+    p_ip_hash text,           -- NULL once accounts.services.ip_trust has let the address through
+    p_pin_salt text,
+    p_pin_hash text,          -- NULL for a deposit, or once accounts.services.pin has checked the PIN
+    p_idempotency_lock bigint,
+    p_idempotency_key text,
+    p_fingerprint text,
+    p_idempotency_ttl interval,
+    p_recipient text,         -- a transfer's recipient wallet (public id); NULL otherwise
+    p_currency text,
+    p_amount bigint,
+    p_limits jsonb,
+    p_transaction_id uuid,
+    p_reference text,
+    p_description text,
+    p_audit jsonb,
+    p_now timestamptz,
+    OUT outcome text,
+    OUT detail jsonb,
+    OUT transaction_id uuid,
+    OUT created_at timestamptz,
+    OUT wallet_id bigint,
+    OUT wallet_public_id text,
+    OUT wallet_balance bigint,
+    OUT counterparty_id bigint,
+    OUT counterparty_public_id text,
+    OUT counterparty_first_name text,
+    OUT counterparty_last_name text
+) AS $$
+DECLARE
+    gate record;
+    earlier ledger_idempotencyrecord%ROWTYPE;
+    v_counterparty_owner bigint;
+    v_wallet_currency text;
+    posted record;
+BEGIN
+    SELECT * INTO gate FROM account_money_gate(p_user, p_ip_hash, p_pin_salt, p_pin_hash);
+    IF gate.outcome <> 'ok' THEN
+        outcome := gate.outcome;
+        detail := gate.detail;
+        RETURN;
+    END IF;
+
+    -- The key is held until COMMIT: a concurrent duplicate is answered at once, never waits.
+    IF NOT pg_try_advisory_xact_lock(p_idempotency_lock) THEN
+        outcome := 'idempotency_request_in_progress';
+        RETURN;
+    END IF;
+    SELECT * INTO earlier FROM ledger_idempotencyrecord WHERE user_id = p_user AND key = p_idempotency_key;
+    IF earlier.id IS NOT NULL THEN
+        IF earlier.expires_at <= p_now THEN
+            DELETE FROM ledger_idempotencyrecord WHERE id = earlier.id;  -- expired, not yet purged: free again
+        ELSIF earlier.fingerprint <> p_fingerprint THEN
+            outcome := 'idempotency_key_reused';
+            RETURN;
+        ELSE
+            outcome := 'replayed';
+            transaction_id := earlier.transaction_id;
+            RETURN;
+        END IF;
+    END IF;
+
+    SELECT id, public_id, currency INTO wallet_id, wallet_public_id, v_wallet_currency
+      FROM wallets_wallet WHERE owner_id = p_user AND kind = 'user' AND status <> 'closed';
+    IF wallet_id IS NULL THEN
+        outcome := 'no_wallet';
+        RETURN;
+    END IF;
+    IF v_wallet_currency <> p_currency THEN  -- before any lookup of the currency's system wallet
+        outcome := 'currency_mismatch';
+        detail := jsonb_build_object('wallet_id', wallet_id, 'wallet_currency', v_wallet_currency);
+        RETURN;
+    END IF;
+    IF p_kind = 'transfer' THEN
+        SELECT id, owner_id, public_id INTO counterparty_id, v_counterparty_owner, counterparty_public_id
+          FROM wallets_wallet WHERE public_id = p_recipient AND kind = 'user';
+        IF counterparty_id IS NULL THEN
+            outcome := 'recipient_not_found';
+            RETURN;
+        END IF;
+        IF v_counterparty_owner = p_user THEN
+            outcome := 'self_transfer';
+            RETURN;
+        END IF;
+        SELECT first_name, last_name INTO counterparty_first_name, counterparty_last_name
+          FROM accounts_user WHERE id = v_counterparty_owner;
+    ELSE
+        SELECT id INTO counterparty_id
+          FROM wallets_wallet WHERE kind = 'system' AND currency = p_currency AND system_purpose = 'world';
+        IF counterparty_id IS NULL THEN
+            outcome := 'system_wallet_missing';
+            RETURN;
+        END IF;
+    END IF;
+
+    SELECT * INTO posted FROM ledger_post(
+        p_kind,
+        CASE WHEN p_kind = 'deposit' THEN counterparty_id ELSE wallet_id END,
+        CASE WHEN p_kind = 'deposit' THEN wallet_id ELSE counterparty_id END,
+        p_currency, p_amount, p_limits, p_transaction_id, p_reference, p_user, p_description, '{}'::jsonb, NULL,
+        p_audit || jsonb_build_object('actor_role', gate.actor_role), p_now);
+    outcome := posted.outcome;
+    detail := posted.detail;
+    IF outcome <> 'ok' THEN
+        RETURN;
+    END IF;
+    INSERT INTO ledger_idempotencyrecord (user_id, key, fingerprint, transaction_id, response_status,
+                                          created_at, expires_at)
+    VALUES (p_user, p_idempotency_key, p_fingerprint, p_transaction_id, 201, posted.created_at,
+            posted.created_at + p_idempotency_ttl);
+    transaction_id := p_transaction_id;
+    created_at := posted.created_at;
+    wallet_balance := CASE WHEN p_kind = 'deposit' THEN posted.destination_balance ELSE posted.source_balance END;
+END;
+$$ LANGUAGE plpgsql;

@@ -1,0 +1,110 @@
+-- The wallet side of every posting, installed by migration 0006_wallet_move_pg.
+--
+-- wallet_move locks the user wallets of a posting in ascending id order (the one global order that
+-- keeps two postings on the same wallets from deadlocking), checks status, currency, funds and the
+-- owner's spending limits on the locked rows, then advances the usage counters and writes the user
+-- balances. System wallets (@world, @fees, @suspense) are neither locked nor written: their balance
+-- is the sum of their entries, so no row is shared by every deposit or withdrawal of a currency.
+--
+-- A refusal is returned as `outcome` (an error code VaultPay's API uses as is) with its facts in
+-- `detail`, after no write at all; the caller turns it into the error response. It runs inside the
+-- caller's transaction (ledger_post), which writes the transaction and its entries right after.
+
+CREATE OR REPLACE FUNCTION wallet_move(
+    p_kind text,
+    p_source bigint,
+    p_destination bigint,
+    p_currency text,
+    p_amount bigint,
+    p_now timestamptz,
+    p_limits jsonb,  -- {"<tier>": [daily, monthly], ...} in minor units of p_currency
+    OUT outcome text,
+    OUT detail jsonb,
+    OUT source_balance bigint,
+    OUT destination_balance bigint
+) AS $$
+DECLARE
+    src wallets_wallet%ROWTYPE;
+    dst wallets_wallet%ROWTYPE;
+    v_day date := (p_now AT TIME ZONE 'UTC')::date;
+    v_month date := date_trunc('month', p_now AT TIME ZONE 'UTC')::date;
+    used_day bigint := 0;
+    used_month bigint := 0;
+    tier_limits jsonb;
+BEGIN
+    PERFORM 1 FROM wallets_wallet WHERE id IN (p_source, p_destination) AND kind = 'user'
+        ORDER BY id FOR UPDATE;
+    SELECT * INTO src FROM wallets_wallet WHERE id = p_source;
+    SELECT * INTO dst FROM wallets_wallet WHERE id = p_destination;
+    IF src.id IS NULL OR dst.id IS NULL THEN
+        outcome := 'wallet_not_found';
+        detail := jsonb_build_object('wallet', COALESCE(src.public_id, dst.public_id));
+        RETURN;
+    END IF;
+
+    IF src.kind = 'user' AND src.status <> 'active' THEN
+        outcome := 'wallet_' || src.status;
+        detail := jsonb_build_object('wallet', src.public_id);
+        RETURN;
+    END IF;
+    IF dst.kind = 'user' AND dst.status <> 'active' THEN
+        outcome := 'wallet_' || dst.status;
+        detail := jsonb_build_object('wallet', dst.public_id);
+        RETURN;
+    END IF;
+    IF src.currency <> p_currency OR dst.currency <> p_currency THEN
+        outcome := 'currency_mismatch';
+        IF src.currency <> p_currency THEN
+            detail := jsonb_build_object('wallet_id', src.id, 'wallet_currency', src.currency);
+        ELSE
+            detail := jsonb_build_object('wallet_id', dst.id, 'wallet_currency', dst.currency);
+        END IF;
+        RETURN;
+    END IF;
+    IF src.kind = 'user' AND src.balance < p_amount THEN
+        outcome := 'insufficient_funds';
+        detail := jsonb_build_object('balance', src.balance, 'requested', p_amount);
+        RETURN;
+    END IF;
+
+    -- Spending limits: only money a user sends away counts (a reversal is not spending).
+    IF src.kind = 'user' AND p_kind IN ('withdrawal', 'transfer') THEN
+        SELECT CASE WHEN u.day = v_day THEN u.day_total ELSE 0 END,
+               CASE WHEN u.month = v_month THEN u.month_total ELSE 0 END
+          INTO used_day, used_month
+          FROM wallets_walletusage u
+         WHERE u.owner_id = src.owner_id AND u.currency = p_currency
+           FOR UPDATE;
+        used_day := COALESCE(used_day, 0);
+        used_month := COALESCE(used_month, 0);
+        tier_limits := p_limits -> src.limit_tier;
+        IF used_day + p_amount > (tier_limits ->> 0)::bigint THEN
+            outcome := 'limit_exceeded';
+            detail := jsonb_build_object('period', 'daily', 'tier', src.limit_tier,
+                'limit', (tier_limits ->> 0)::bigint, 'used', used_day, 'requested', p_amount);
+            RETURN;
+        END IF;
+        IF used_month + p_amount > (tier_limits ->> 1)::bigint THEN
+            outcome := 'limit_exceeded';
+            detail := jsonb_build_object('period', 'monthly', 'tier', src.limit_tier,
+                'limit', (tier_limits ->> 1)::bigint, 'used', used_month, 'requested', p_amount);
+            RETURN;
+        END IF;
+        INSERT INTO wallets_walletusage (owner_id, currency, day, day_total, month, month_total)
+        VALUES (src.owner_id, p_currency, v_day, used_day + p_amount, v_month, used_month + p_amount)
+        ON CONFLICT (owner_id, currency) DO UPDATE
+            SET day = EXCLUDED.day, day_total = EXCLUDED.day_total,
+                month = EXCLUDED.month, month_total = EXCLUDED.month_total;
+    END IF;
+
+    IF src.kind = 'user' THEN
+        UPDATE wallets_wallet SET balance = balance - p_amount, updated_at = p_now
+         WHERE id = p_source RETURNING balance INTO source_balance;
+    END IF;
+    IF dst.kind = 'user' THEN
+        UPDATE wallets_wallet SET balance = balance + p_amount, updated_at = p_now
+         WHERE id = p_destination RETURNING balance INTO destination_balance;
+    END IF;
+    outcome := 'ok';
+END;
+$$ LANGUAGE plpgsql;
