@@ -103,4 +103,5 @@ class EvidenceTypeUnsupported(VaultPayError):
 
 class EvidenceTooLarge(VaultPayError):
     code = "evidence_too_large"
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     message = "The evidence file is too large."
