@@ -293,6 +293,21 @@ KYC_MAX_UPLOAD_BYTES = env.int("KYC_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 # --- Disputes -------------------------------------------------------------------------------
 DISPUTE_WINDOW_DAYS = env.int("DISPUTE_WINDOW_DAYS", default=60)
 DISPUTE_REVIEW_DAYS = env.int("DISPUTE_REVIEW_DAYS", default=7)
+# Dual control: a dispute reversal above this amount (major units, per currency) is only proposed by
+# one moderator and posted when a second one approves it. A currency missing here needs a second
+# moderator for every reversal. Override as JSON, e.g. DISPUTE_DUAL_CONTROL_ABOVE='{"USD": "500", ...}'.
+DISPUTE_DUAL_CONTROL_ABOVE = env.json(
+    "DISPUTE_DUAL_CONTROL_ABOVE",
+    default={
+        "USD": "1000",
+        "EUR": "1000",
+        "GBP": "800",
+        "INR": "80000",
+        "NGN": "1500000",
+        "JPY": "150000",
+        "KWD": "300",
+    },
+)
 DISPUTE_EVIDENCE_MAX_BYTES = env.int("DISPUTE_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Account security ------------------------------------------------------------------------
