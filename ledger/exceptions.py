@@ -131,3 +131,9 @@ class ReversalSelfApproval(VaultPayError):
     code = "reversal_self_approval"
     status_code = status.HTTP_403_FORBIDDEN
     message = "You proposed this reversal: a second moderator must approve it."
+
+
+class NewRecipientDailyLimit(VaultPayError):
+    code = "new_recipient_daily_limit"
+    status_code = status.HTTP_403_FORBIDDEN
+    message = "You have sent this new recipient as many payments as allowed today; try again tomorrow."

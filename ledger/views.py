@@ -172,7 +172,7 @@ class TransferView(MoneyMovementView):
         TransferInputSerializer,
         "self_transfer",
         conflicts=("wallet_frozen", "wallet_closed", "insufficient_funds"),
-        forbidden=("limit_exceeded",),
+        forbidden=("limit_exceeded", "new_recipient_daily_limit"),
     )
     def post(self, request):
         return super().post(request)

@@ -272,6 +272,10 @@ WALLET_LIMIT_TIERS = {
     },
 }
 
+# Payments a sender may push per UTC day to a recipient they had never paid before today (after a
+# first day, the spending limits are the only cap): unsolicited 0.01 transfers cannot flood an inbox.
+TRANSFER_NEW_RECIPIENT_DAILY_MAX = env.int("TRANSFER_NEW_RECIPIENT_DAILY_MAX", default=5)
+
 # --- KYC ------------------------------------------------------------------------------------
 # Master keys wrapping each sealed file's data key (KYC documents and dispute evidence):
 # "key_id:base64_32_byte_key,...", newest first. New files use the first; `manage.py rotate_kyc_keys`

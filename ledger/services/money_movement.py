@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from ledger.exceptions import SelfTransfer
 from ledger.idempotency import IdempotencyRequest, idempotency_claim, idempotency_complete
 from ledger.models import Transaction, TransactionKind
+from ledger.new_recipients import transfer_new_recipient_check
 from ledger.services.posting import ledger_post, wallets_lock
 from vaultpay.money import Money
 from wallets.models import SystemWalletPurpose, Wallet
@@ -67,13 +69,14 @@ def transfer(
     """Send money from the sender's wallet to another user's wallet.
 
     Raises IdempotencyRequestInProgress, IdempotencyKeyReused, WalletNotFound, SelfTransfer,
-    WalletFrozen, WalletClosed, CurrencyMismatch, InsufficientFunds.
+    NewRecipientDailyLimit, WalletFrozen, WalletClosed, CurrencyMismatch, InsufficientFunds.
     """
     if earlier := idempotency_claim(idempotency):
         return PostingResult(earlier, replayed=True)
     source, destination = wallets_lock_sender_and_recipient(sender=sender, recipient_public_id=to_wallet_id)
     if destination.owner_id == sender.pk:
         raise SelfTransfer()
+    transfer_new_recipient_check(source=source, destination=destination, now=timezone.now())
     posted = ledger_post(
         kind=TransactionKind.TRANSFER,
         source=source,
