@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from accounts.rate_limits import rate_limit
 from accounts.selectors import known_ips_for_user, security_events_for_user
 from accounts.serializers import (
+    IpConfirmInputSerializer,
     KnownIpOutputSerializer,
     PinChangeInputSerializer,
     PinResetConfirmInputSerializer,
@@ -114,19 +115,27 @@ class KnownIpListView(APIView):
 
 
 class KnownIpConfirmView(APIView):
-    """The link in the new-IP email: it works without logging in, the token is the proof."""
+    """Confirm a new IP with the token from its email, for apps; it works without logging in, the
+    token is the proof. A POST only: nothing that merely fetches a URL can confirm (the emailed link
+    opens the page of accounts.pages, whose button posts)."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
 
     @extend_schema(
-        parameters=[OpenApiParameter("token", str, required=True, description="The token from the emailed link.")],
-        responses={200: KnownIpOutputSerializer, 400: error_response("ip_confirm_token_invalid"), **_LIMITED},
+        request=IpConfirmInputSerializer,
+        responses={
+            200: KnownIpOutputSerializer,
+            400: error_response("validation_error", "ip_confirm_token_invalid"),
+            **_LIMITED,
+        },
         tags=["security"],
     )
-    def get(self, request):
+    def post(self, request):
         _pin_rate_limit(request, "ip-confirm")
-        known = ip_confirm(token=request.query_params.get("token", ""))
+        serializer = IpConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        known = ip_confirm(token=serializer.validated_data["token"])
         return Response(KnownIpOutputSerializer(known, context={"now": timezone.now()}).data)
 
 

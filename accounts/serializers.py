@@ -64,6 +64,10 @@ class PinResetConfirmInputSerializer(serializers.Serializer):
     new_pin = serializers.CharField(max_length=6, write_only=True)
 
 
+class IpConfirmInputSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=128, write_only=True, help_text="The token from the emailed link.")
+
+
 class PinResetOutputSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(help_text="When the emailed code stops working.")
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from accounts.emails import email_deliveries_requeue_stale, email_delivery_send, email_send_secret
 from accounts.exceptions import EmailProviderError
 from accounts.models import KnownIp, PinResetToken
+from vaultpay.task_secrets import TaskSecretUnreadable, task_secret_open
 
 logger = logging.getLogger(__name__)
 
@@ -33,29 +34,48 @@ def requeue_stale_email_deliveries() -> int:
     return email_deliveries_requeue_stale(older_than=timedelta(minutes=15))
 
 
-# The raw single-use token travels in the task arguments because the database keeps only its hash;
-# it is valid for minutes and useless without the account it belongs to.
+# The single-use secret reaches the task sealed (vaultpay.task_secrets): the database keeps only
+# its hash, and the broker only ciphertext bound to the row.
 _SECRET_EMAIL_RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
+# The purposes the sealed arguments are bound to.
+PIN_RESET_PURPOSE = "pin-reset-email"
+NEW_IP_PURPOSE = "new-ip-email"
 
 
 @shared_task(**_SECRET_EMAIL_RETRY)
-def send_pin_reset_email(reset_id: int, token: str) -> None:
+def send_pin_reset_email(reset_id: int, sealed: str) -> None:
     reset = PinResetToken.objects.select_related("user").filter(pk=reset_id, used_at__isnull=True).first()
     if reset is None:
         return  # already used or gone: nothing worth sending
+    secret = _open(sealed, purpose=PIN_RESET_PURPOSE, object_id=reset_id)
+    if secret is None:
+        return
     email_send_secret(
-        recipient=reset.user, template="pin_reset", context={"token": token, "expires_at": reset.expires_at}
+        recipient=reset.user, template="pin_reset", context={"token": secret["token"], "expires_at": reset.expires_at}
     )
 
 
 @shared_task(**_SECRET_EMAIL_RETRY)
-def send_new_ip_email(known_ip_id: int, token: str, ip: str) -> None:
+def send_new_ip_email(known_ip_id: int, sealed: str) -> None:
     known = KnownIp.objects.select_related("user").filter(pk=known_ip_id).first()
     if known is None:
         return
-    link = f"{settings.PUBLIC_BASE_URL}/api/v1/security/ips/confirm?token={token}"
+    secret = _open(sealed, purpose=NEW_IP_PURPOSE, object_id=known_ip_id)
+    if secret is None:
+        return
+    # A page with a button (a POST): a mail scanner that prefetches the link confirms nothing.
+    link = f"{settings.PUBLIC_BASE_URL}/security/ips/confirm?token={secret['token']}"
     email_send_secret(
         recipient=known.user,
         template="new_ip",
-        context={"confirm_url": link, "ip": ip, "when": known.last_seen, "hold_until": known.hold_until},
+        context={"confirm_url": link, "ip": secret["ip"], "when": known.last_seen, "hold_until": known.hold_until},
     )
+
+
+def _open(sealed: str, *, purpose: str, object_id) -> dict | None:
+    try:
+        return task_secret_open(sealed, purpose=purpose, object_id=object_id)
+    except TaskSecretUnreadable:
+        # Tampered with, or sealed under a secret key since changed: retrying cannot help.
+        logger.warning("unreadable sealed %s argument for %s; not sent", purpose, object_id)
+        return None

@@ -2,6 +2,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -57,6 +58,9 @@ class TokenView(TokenObtainPairView):
     A login from an IP never seen for the account records it and emails a confirmation link; money
     cannot move from that IP for 30 minutes unless the link is followed.
     """
+
+    # OAuth2 clients send a urlencoded form; nothing else but JSON (no multipart, so no files).
+    parser_classes = [JSONParser, FormParser]
 
     @extend_schema(
         request=LoginInputSerializer,

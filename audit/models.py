@@ -35,6 +35,10 @@ class AuditEventType(models.TextChoices):
     DISPUTE_REJECTED = "dispute.rejected", "Dispute rejected"
     DISPUTE_REVERSED = "dispute.reversed", "Dispute resolved with a reversal"
     DISPUTE_EVIDENCE_VIEWED = "dispute.evidence_viewed", "Dispute evidence viewed"
+    DISPUTE_REVERSAL_PROPOSED = "dispute.reversal_proposed", "Dispute reversal proposed (awaits a second moderator)"
+    # A moderator tried to decide a case of their own (their KYC, a dispute they are party to or
+    # opened) or to approve a reversal they proposed themselves: refused, and kept on record.
+    MODERATION_OWN_CASE_REFUSED = "moderation.own_case_refused", "Moderation of an own case refused"
     REVERSAL_SHORTFALL_COVERED = "reversal.shortfall_covered", "Reversal shortfall covered from @suspense"
     EMAIL_RESENT = "email.resent", "Email resent"
 

@@ -8,6 +8,8 @@ Spending limits stay on, with every tier's amounts ×1,000: bench wallets are in
 (bench/seed.py), so each transfer still checks the wallet's day and month counters, but a run that
 sends thousands of transfers from one wallet is never refused for it. (×1,000,000 would put the NGN
 and INR limits above the largest amount VaultPay parses, and wallets.checks would refuse to start.)
+The cap on payments to a recipient never paid before is lifted the same way: a load test pays the
+same few recipients thousands of times on its first day.
 This module must not import VaultPay code: rest_framework would read its settings before these exist.
 """
 
@@ -28,3 +30,5 @@ WALLET_LIMIT_TIERS = {
     }
     for tier, table in _PRODUCTION_LIMIT_TIERS.items()
 }
+
+TRANSFER_NEW_RECIPIENT_DAILY_MAX = 1_000_000_000

@@ -72,3 +72,9 @@ class KycNotConfigured(VaultPayError):
     code = "kyc_not_configured"
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     message = "KYC is not configured on this server (KYC_MASTER_KEYS, KYC_FINGERPRINT_PEPPER)."
+
+
+class KycOwnSubmission(VaultPayError):
+    code = "kyc_own_submission"
+    status_code = status.HTTP_403_FORBIDDEN
+    message = "You cannot decide on your own KYC submission: another moderator must review it."

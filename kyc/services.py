@@ -23,6 +23,7 @@ from kyc.exceptions import (
     KycDocumentDuplicate,
     KycDocumentUnreadable,
     KycFileEmpty,
+    KycOwnSubmission,
     KycRejectionReasonRequired,
     KycSubmissionNotPending,
     KycSubmissionPending,
@@ -127,12 +128,35 @@ def _locked_pending(submission: KycSubmission) -> KycSubmission:
     return locked
 
 
-@transaction.atomic
+def _refuse_own_submission(*, submission: KycSubmission, moderator, decision: str) -> None:
+    """Nobody decides on their own KYC: raise KycOwnSubmission, with the attempt committed to the audit log.
+
+    Checked before the decision's transaction opens (the submitter of a submission never changes), so
+    the refusal's audit event is not rolled back with it.
+    """
+    if submission.user_id != moderator.pk:
+        return
+    with transaction.atomic():
+        audit_record(
+            event_type=AuditEventType.MODERATION_OWN_CASE_REFUSED,
+            actor=moderator,
+            target=submission,
+            new_values={"attempted": f"kyc.{decision}", "why": "own_submission"},
+        )
+    raise KycOwnSubmission()
+
+
 def kyc_approve(*, submission: KycSubmission, moderator) -> KycSubmission:
     """Approve, raise the user's wallet to the verified tier (same transaction), email the user.
 
-    Raises KycSubmissionNotPending.
+    Raises KycOwnSubmission (audited), KycSubmissionNotPending.
     """
+    _refuse_own_submission(submission=submission, moderator=moderator, decision="approve")
+    return _kyc_approve(submission=submission, moderator=moderator)
+
+
+@transaction.atomic
+def _kyc_approve(*, submission: KycSubmission, moderator) -> KycSubmission:
     submission = _locked_pending(submission)
     submission.status = KycStatus.APPROVED
     submission.reviewed_by, submission.reviewed_at = moderator, timezone.now()
@@ -149,12 +173,17 @@ def kyc_approve(*, submission: KycSubmission, moderator) -> KycSubmission:
     return submission
 
 
-@transaction.atomic
 def kyc_reject(*, submission: KycSubmission, moderator, reason: str) -> KycSubmission:
     """Reject with a reason the user will read, and email them.
 
-    Raises KycRejectionReasonRequired, KycSubmissionNotPending.
+    Raises KycOwnSubmission (audited), KycRejectionReasonRequired, KycSubmissionNotPending.
     """
+    _refuse_own_submission(submission=submission, moderator=moderator, decision="reject")
+    return _kyc_reject(submission=submission, moderator=moderator, reason=reason)
+
+
+@transaction.atomic
+def _kyc_reject(*, submission: KycSubmission, moderator, reason: str) -> KycSubmission:
     reason = (reason or "").strip()
     if not reason:
         raise KycRejectionReasonRequired()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
@@ -8,12 +9,16 @@ from kyc.exceptions import KycFileMissing
 from kyc.selectors import kyc_latest_submission
 from kyc.serializers import KycStatusOutputSerializer, KycSubmissionInputSerializer, KycSubmissionOutputSerializer
 from kyc.services import kyc_submit
-from kyc.uploads import MemoryOnlyUploadHandler, request_body_check, upload_too_large_error
+from kyc.uploads import upload_too_large_error
 from vaultpay.schema import error_response
+from vaultpay.uploads import memory_upload_install
 
 
 class KycSubmissionView(APIView):
     parser_classes = [MultiPartParser]
+    # The body cap (vaultpay.uploads.RequestBodyLimitMiddleware) and its error.
+    upload_limit_setting = "KYC_MAX_UPLOAD_BYTES"
+    upload_too_large = staticmethod(upload_too_large_error)
 
     @extend_schema(
         request={"multipart/form-data": KycSubmissionInputSerializer},
@@ -29,10 +34,8 @@ class KycSubmissionView(APIView):
         tags=["kyc"],
     )
     def post(self, request):
-        request_body_check(request.META.get("CONTENT_LENGTH"))
         # Set before the body is parsed: the document stays in memory and never reaches a temp file.
-        handler = MemoryOnlyUploadHandler(request._request)
-        request._request.upload_handlers = [handler]
+        handler = memory_upload_install(request, max_bytes=settings.KYC_MAX_UPLOAD_BYTES)
         serializer = KycSubmissionInputSerializer(data=request.data)
         if handler.too_large:
             raise upload_too_large_error()

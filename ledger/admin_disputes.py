@@ -1,4 +1,6 @@
-"""The moderator console for disputes: take, reject with a reason, reverse all or part."""
+"""The moderator console for disputes: take, reject with a reason, reverse all or part, and approve
+a large reversal another moderator proposed (dual control). Refusals (own case, own proposal) are
+shown with the service's reason."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,6 +16,7 @@ from ledger.services.disputes import (
     REVIEW_PERMISSION,
     dispute_evidence_open,
     dispute_reject,
+    dispute_reversal_approve,
     dispute_reverse,
     dispute_take,
 )
@@ -36,6 +39,10 @@ class DisputeReverseForm(forms.Form):
         help_text="If the receiver's balance is short, @suspense pays the rest (recorded as a platform loss).",
     )
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DisputeApproveReversalForm(forms.Form):
+    confirm = forms.BooleanField(label="I checked the proposed reversal and approve it")
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -100,6 +107,11 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 name="ledger_dispute_reverse",
             ),
             path(
+                "<uuid:dispute_id>/approve-reversal/",
+                self.admin_site.admin_view(self.approve_reversal_view),
+                name="ledger_dispute_approve_reversal",
+            ),
+            path(
                 "<uuid:dispute_id>/evidence/",
                 self.admin_site.admin_view(self.evidence_view),
                 name="ledger_dispute_evidence",
@@ -117,6 +129,12 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return self._decision_view(
             request, dispute_id, DisputeReverseForm, REVERSE_PERMISSION, "Reverse dispute",
             lambda data: dispute_reverse(moderator=request.user, dispute_id=dispute_id, **data),
+        )  # fmt: skip
+
+    def approve_reversal_view(self, request, dispute_id):
+        return self._decision_view(
+            request, dispute_id, DisputeApproveReversalForm, REVERSE_PERMISSION, "Approve proposed reversal",
+            lambda data: dispute_reversal_approve(moderator=request.user, dispute_id=dispute_id),
         )  # fmt: skip
 
     def evidence_view(self, request, dispute_id):
@@ -146,15 +164,30 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "form": form,
             "opts": self.model._meta,
             "amount": self.display_amount(dispute),
+            "proposed": self._proposal_summary(dispute),
         }
         return TemplateResponse(request, "admin/ledger/dispute/decide.html", context)
 
     def _run(self, request, step, done: str) -> bool:
-        """Run one service call; show its domain error to the moderator instead of a 500."""
+        """Run one service call; show its domain error (with why it was refused) instead of a 500."""
         try:
             dispute = step()
         except VaultPayError as exc:
             self.message_user(request, f"{exc.message} {exc.details or ''}".strip(), messages.ERROR)
             return False
+        if dispute.awaits_reversal_approval:
+            self.message_user(
+                request,
+                f"Dispute {str(dispute.pk)[:8]}: reversal of {self._proposal_summary(dispute)} proposed. "
+                "It is above the dual-control threshold: a second moderator must approve it.",
+                messages.WARNING,
+            )
+            return True
         self.message_user(request, f"Dispute {str(dispute.pk)[:8]} {done}: {dispute.get_status_display()}.")
         return True
+
+    @staticmethod
+    def _proposal_summary(dispute: Dispute) -> str:
+        if dispute.reversal_proposed_amount is None:
+            return ""
+        return f"{format_minor(dispute.reversal_proposed_amount, dispute.currency)} {dispute.currency}"

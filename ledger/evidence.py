@@ -1,5 +1,6 @@
-"""Dispute evidence at rest: checked by content, size-capped, sealed with the shared AES-256-GCM
-envelope (vaultpay.envelope) under the same master keys as KYC documents.
+"""Dispute evidence at rest: received in memory only (vaultpay.uploads, the pipeline KYC documents
+use too), checked by content, size-capped, sealed with the shared AES-256-GCM envelope
+(vaultpay.envelope) under the same master keys as KYC documents.
 
 The storage name is the object the envelope binds, so a file swapped for another fails to decrypt.
 """
@@ -14,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 
 from ledger.exceptions import EvidenceTooLarge, EvidenceTypeUnsupported
-from vaultpay.envelope import Sealed, envelope_open, envelope_seal
+from vaultpay.envelope import Sealed, envelope_open, envelope_rewrap, envelope_seal
 from vaultpay.file_types import ACCEPTED_DOCUMENT_TYPES, document_type_sniff
 
 _STORAGE_DIR = "dispute_evidence"
@@ -63,6 +64,17 @@ def evidence_read(*, name: str, key_id: str, wrapped_key: str) -> bytes:
         ciphertext = handle.read()
     sealed = Sealed(ciphertext=ciphertext, wrapped_key=base64.b64decode(wrapped_key), key_id=key_id)
     return envelope_open(sealed=sealed, purpose=_PURPOSE, object_id=name)
+
+
+def evidence_rewrap(*, name: str, key_id: str, wrapped_key: str) -> tuple[str, str]:
+    """The same data key wrapped under the current master key: (base64 wrapped key, key id).
+
+    Raises EncryptionKeyUnknown, EncryptedFileUnreadable (the wrapped key was tampered with).
+    """
+    rewrapped, new_key_id = envelope_rewrap(
+        wrapped_key=base64.b64decode(wrapped_key), key_id=key_id, purpose=_PURPOSE, object_id=name
+    )
+    return base64.b64encode(rewrapped).decode(), new_key_id
 
 
 def evidence_discard(*, name: str) -> None:

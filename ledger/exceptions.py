@@ -103,4 +103,37 @@ class EvidenceTypeUnsupported(VaultPayError):
 
 class EvidenceTooLarge(VaultPayError):
     code = "evidence_too_large"
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     message = "The evidence file is too large."
+
+
+class DisputeOwnCase(VaultPayError):
+    code = "dispute_own_case"
+    status_code = status.HTTP_403_FORBIDDEN
+    message = "You cannot decide on a dispute you are party to or opened: another moderator must handle it."
+
+
+class ReversalApprovalPending(VaultPayError):
+    code = "reversal_approval_pending"
+    status_code = status.HTTP_409_CONFLICT
+    message = (
+        "A reversal is already proposed on this dispute: a second moderator must approve it (or reject the dispute)."
+    )
+
+
+class ReversalNotProposed(VaultPayError):
+    code = "reversal_not_proposed"
+    status_code = status.HTTP_409_CONFLICT
+    message = "No reversal is waiting for approval on this dispute."
+
+
+class ReversalSelfApproval(VaultPayError):
+    code = "reversal_self_approval"
+    status_code = status.HTTP_403_FORBIDDEN
+    message = "You proposed this reversal: a second moderator must approve it."
+
+
+class NewRecipientDailyLimit(VaultPayError):
+    code = "new_recipient_daily_limit"
+    status_code = status.HTTP_403_FORBIDDEN
+    message = "You have sent this new recipient as many payments as allowed today; try again tomorrow."

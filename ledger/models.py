@@ -55,14 +55,9 @@ class Transaction(models.Model):
             ),
         ]
         indexes = [
-            # The spending-limit check sums what one wallet sent since the 1st of the UTC month on
-            # every outgoing posting: this partial covering index makes that an index-only range scan.
-            models.Index(
-                fields=["from_wallet", "created_at"],
-                condition=Q(kind__in=["withdrawal", "transfer"]),
-                include=["amount"],
-                name="transaction_outgoing_idx",
-            ),
+            # The cap on payments to a new recipient (ledger_new_recipient_payments_today) looks up
+            # what one sender's wallet paid one recipient's wallet, by day.
+            models.Index(fields=["from_wallet", "to_wallet", "created_at"], name="transaction_payee_idx"),
             # The moderator dashboard totals today's transactions.
             models.Index(fields=["created_at"], name="transaction_created_idx"),
         ]
@@ -182,6 +177,18 @@ class Dispute(models.Model):
     suspense_covered_amount = models.BigIntegerField(
         default=0, help_text="Minor units of the reversal paid by @suspense because the receiver could not."
     )
+    # Dual control: a reversal above DISPUTE_DUAL_CONTROL_ABOVE is proposed by one moderator and
+    # posted only when a second one approves it (ledger/services/dispute_controls.py).
+    reversal_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reversal_proposed_amount = models.BigIntegerField(null=True, blank=True, help_text="Minor units.")
+    reversal_proposed_cover_from_suspense = models.BooleanField(default=False)
+    reversal_proposed_reason = models.TextField(blank=True)
+    reversal_proposed_at = models.DateTimeField(null=True, blank=True)
+    reversal_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Evidence is stored encrypted (ledger/evidence.py); only its envelope lives here.
     evidence_name = models.CharField(max_length=255, blank=True, help_text="Storage name of the encrypted file.")
     evidence_content_type = models.CharField(max_length=64, blank=True)
@@ -205,6 +212,17 @@ class Dispute(models.Model):
                 & Q(reversed_amount__lte=models.F("amount")),
                 name="dispute_reversed_amounts_consistent",
             ),
+            models.CheckConstraint(
+                condition=Q(reversal_proposed_amount__isnull=True)
+                | Q(reversal_proposed_amount__gt=0, reversal_proposed_amount__lte=models.F("amount")),
+                name="dispute_reversal_proposal_within_amount",
+            ),
+            # The approver is never the proposer, also when written by hand.
+            models.CheckConstraint(
+                condition=Q(reversal_approved_by__isnull=True)
+                | ~Q(reversal_approved_by=models.F("reversal_proposed_by")),
+                name="dispute_reversal_approved_by_second_moderator",
+            ),
         ]
         indexes = [models.Index(fields=["status", "deadline_at"], name="dispute_status_deadline_idx")]
         permissions = [
@@ -218,3 +236,7 @@ class Dispute(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in DISPUTE_PENDING_STATUSES
+
+    @property
+    def awaits_reversal_approval(self) -> bool:
+        return self.is_pending and self.reversal_proposed_by_id is not None

@@ -6,6 +6,7 @@ from django.db import transaction
 from accounts.notifications import user_notify
 from ledger.models import Entry, Transaction, TransactionKind
 from vaultpay.money import format_minor
+from vaultpay.plain_text import text_unlinkable
 from wallets.models import Wallet, WalletKind
 
 
@@ -55,7 +56,7 @@ def transaction_receipts_queue(*, transaction_id: str) -> int:
             "wallet": wallet.public_id,
             "balance": format_minor(balances[wallet.pk], txn.currency),
             "counterparty": _owner_name(other),
-            "description": txn.description,
+            "description": text_unlinkable(txn.description),
             "created_at": txn.created_at.strftime("%Y-%m-%d %H:%M UTC"),
             "direction": "out" if wallet.pk == txn.from_wallet_id else "in",
             "original_reference": txn.reverses.reference if txn.reverses else "",

@@ -2,11 +2,13 @@ from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.rate_limits import rate_limit
 from accounts.services.money_gate import MoneyGateRequest
+from ledger.exceptions import EvidenceTooLarge
 from ledger.idempotency import IDEMPOTENCY_HEADERS, idempotency_request_build
 from ledger.models import TransactionKind
 from ledger.selectors import (
@@ -31,6 +33,7 @@ from ledger.serializers import (
 from ledger.services import PostingResult, dispute_open, wallet_deposit, wallet_transfer, wallet_withdraw
 from vaultpay.pagination import HistoryPagination, PageQuerySerializer, history_paginator
 from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response, page_of
+from vaultpay.uploads import memory_upload_install
 
 _AMOUNT_ERRORS = (
     "validation_error",
@@ -165,7 +168,7 @@ class TransferView(MoneyMovementView):
         TransferInputSerializer,
         "self_transfer",
         conflicts=("wallet_frozen", "wallet_closed", "insufficient_funds"),
-        forbidden=("limit_exceeded",),
+        forbidden=("limit_exceeded", "new_recipient_daily_limit"),
     )
     def post(self, request):
         return super().post(request)
@@ -238,7 +241,16 @@ class TransactionEntriesView(APIView):
         return Response(EntryOutputSerializer(entries, many=True, context={"user": request.user}).data)
 
 
+def _evidence_too_large() -> EvidenceTooLarge:
+    return EvidenceTooLarge(details={"max_bytes": settings.DISPUTE_EVIDENCE_MAX_BYTES})
+
+
 class TransactionDisputeView(APIView):
+    parser_classes = [JSONParser, MultiPartParser]
+    # The body cap (vaultpay.uploads.RequestBodyLimitMiddleware) and its error.
+    upload_limit_setting = "DISPUTE_EVIDENCE_MAX_BYTES"
+    upload_too_large = staticmethod(_evidence_too_large)
+
     @extend_schema(
         request={"multipart/form-data": DisputeInputSerializer, "application/json": DisputeJsonInputSerializer},
         responses={
@@ -251,16 +263,24 @@ class TransactionDisputeView(APIView):
                 "amount_too_large",
                 "dispute_amount_invalid",
                 "evidence_type_unsupported",
-                "evidence_too_large",
             ),
             401: error_response("not_authenticated"),
             404: error_response("not_found"),
             409: error_response("dispute_exists", "dispute_window_closed", "dispute_not_allowed"),
+            413: error_response("evidence_too_large"),
+            415: error_response("unsupported_media_type"),
+            429: error_response("rate_limited"),
         },
         tags=["disputes"],
     )
     def post(self, request, transaction_id):
+        # Before the body is read: a burst of disputes never gets as far as storing its evidence.
+        rate_limit(request, scope="dispute", key=str(request.user.pk), rate=settings.RATELIMIT_DISPUTE, fail_open=False)
+        # The same memory-only pipeline as KYC documents: plaintext evidence never reaches a temp file.
+        handler = memory_upload_install(request, max_bytes=settings.DISPUTE_EVIDENCE_MAX_BYTES)
         serializer = DisputeInputSerializer(data=request.data)
+        if handler.too_large:
+            raise _evidence_too_large()
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         dispute = dispute_open(

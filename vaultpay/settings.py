@@ -34,20 +34,26 @@ if SECRET_KEY == _DEV_SECRET_KEY:
 # secrets below have no defaults and VaultPay refuses to start without them.
 IS_PRODUCTION = SECRET_KEY != _DEV_SECRET_KEY or env.bool("DJANGO_SECURE", default=False)
 
+# Production secrets that are not set. They are collected, not raised one by one, so the operator
+# learns every missing name from a single failed start (checked after the last secret is read).
+_MISSING_SECRETS: list[str] = []
+if IS_PRODUCTION and SECRET_KEY == _DEV_SECRET_KEY:
+    _MISSING_SECRETS.append("DJANGO_SECRET_KEY")
 
-def _secret(name: str) -> str:
-    """A server-side secret from the environment; in development a value derived from the dev key."""
+
+def _secret(name: str, *, development_value: str | None = None) -> str:
+    """A server-side secret from the environment; in development a public development value."""
     value = env.str(name, default="")
     if value:
         return value
     if IS_PRODUCTION:
-        raise ImproperlyConfigured(f"{name} must be set in production (see .env.example).")
+        _MISSING_SECRETS.append(name)
+        return ""
     warnings.warn(
-        f"{name} is not set: VaultPay is using a development value derived from the public key. "
-        "Never run a real deployment like this.",
+        f"{name} is not set: VaultPay is using a public development value. Never run a real deployment like this.",
         stacklevel=2,
     )
-    return hashlib.sha256(f"{_DEV_SECRET_KEY}:{name}".encode()).hexdigest()
+    return development_value or hashlib.sha256(f"{_DEV_SECRET_KEY}:{name}".encode()).hexdigest()
 
 
 # The pepper keys every transaction-PIN HMAC; it never touches the database.
@@ -89,6 +95,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF: the CSRF check reads form bodies, and the body cap must come first.
+    "vaultpay.uploads.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -221,11 +229,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: the two upload views (KYC documents, dispute evidence) add multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vaultpay.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -276,28 +281,46 @@ WALLET_LIMIT_TIERS = {
     },
 }
 
+# Payments a sender may push per UTC day to a recipient they had never paid before today (after a
+# first day, the spending limits are the only cap): unsolicited 0.01 transfers cannot flood an inbox.
+TRANSFER_NEW_RECIPIENT_DAILY_MAX = env.int("TRANSFER_NEW_RECIPIENT_DAILY_MAX", default=5)
+
 # --- KYC ------------------------------------------------------------------------------------
-# Master keys wrapping each document's data key: "key_id:base64_32_byte_key,...", newest first.
-# New documents use the first; `manage.py rotate_kyc_keys` re-wraps older ones under it.
+# Master keys wrapping each sealed file's data key (KYC documents and dispute evidence):
+# "key_id:base64_32_byte_key,...", newest first. New files use the first; `manage.py rotate_kyc_keys`
+# re-wraps older ones under it.
 _DEV_KYC_MASTER_KEYS = "dev-insecure:" + "ZGV2LWluc2VjdXJlLWt5Yy1tYXN0ZXIta2V5LTAwMDA="
-KYC_MASTER_KEYS = env.str("KYC_MASTER_KEYS", default=_DEV_KYC_MASTER_KEYS)
+KYC_MASTER_KEYS = _secret("KYC_MASTER_KEYS", development_value=_DEV_KYC_MASTER_KEYS)
 # Secret of the HMAC-SHA256 fingerprint that spots the same document uploaded by two users.
 _DEV_KYC_FINGERPRINT_PEPPER = "vaultpay-insecure-development-kyc-pepper"  # noqa: S105
-KYC_FINGERPRINT_PEPPER = env.str("KYC_FINGERPRINT_PEPPER", default=_DEV_KYC_FINGERPRINT_PEPPER)
-# True when either KYC secret is the public development value: uploads are then refused when
-# DJANGO_SECURE is on (see kyc.encryption), so a production deployment cannot run on them.
-KYC_USING_DEV_SECRETS = KYC_MASTER_KEYS == _DEV_KYC_MASTER_KEYS or KYC_FINGERPRINT_PEPPER == _DEV_KYC_FINGERPRINT_PEPPER
-if KYC_USING_DEV_SECRETS:
-    warnings.warn(
-        "KYC_MASTER_KEYS / KYC_FINGERPRINT_PEPPER are not set: KYC documents are encrypted under a "
-        "public development key. Never run a real deployment like this.",
-        stacklevel=1,
+KYC_FINGERPRINT_PEPPER = _secret("KYC_FINGERPRINT_PEPPER", development_value=_DEV_KYC_FINGERPRINT_PEPPER)
+if _MISSING_SECRETS:
+    raise ImproperlyConfigured(
+        "These secrets must be set in production (see .env.example): " + ", ".join(_MISSING_SECRETS)
     )
+# True when either KYC secret is the public development value (or set to it by hand): sealing is
+# then refused when DJANGO_SECURE is on (see vaultpay.envelope), a second guard behind the check above.
+KYC_USING_DEV_SECRETS = KYC_MASTER_KEYS == _DEV_KYC_MASTER_KEYS or KYC_FINGERPRINT_PEPPER == _DEV_KYC_FINGERPRINT_PEPPER
 KYC_MAX_UPLOAD_BYTES = env.int("KYC_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 
 # --- Disputes -------------------------------------------------------------------------------
 DISPUTE_WINDOW_DAYS = env.int("DISPUTE_WINDOW_DAYS", default=60)
 DISPUTE_REVIEW_DAYS = env.int("DISPUTE_REVIEW_DAYS", default=7)
+# Dual control: a dispute reversal above this amount (major units, per currency) is only proposed by
+# one moderator and posted when a second one approves it. A currency missing here needs a second
+# moderator for every reversal. Override as JSON, e.g. DISPUTE_DUAL_CONTROL_ABOVE='{"USD": "500", ...}'.
+DISPUTE_DUAL_CONTROL_ABOVE = env.json(
+    "DISPUTE_DUAL_CONTROL_ABOVE",
+    default={
+        "USD": "1000",
+        "EUR": "1000",
+        "GBP": "800",
+        "INR": "80000",
+        "NGN": "1500000",
+        "JPY": "150000",
+        "KWD": "300",
+    },
+)
 DISPUTE_EVIDENCE_MAX_BYTES = env.int("DISPUTE_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Account security ------------------------------------------------------------------------
@@ -315,6 +338,7 @@ RATELIMIT_LOGIN_IP = env.str("RATELIMIT_LOGIN_IP", default="30/m")  # per client
 RATELIMIT_LOGIN_EMAIL = env.str("RATELIMIT_LOGIN_EMAIL", default="10/h")  # per email tried
 RATELIMIT_PIN = env.str("RATELIMIT_PIN", default="20/h")  # per user (or per IP when anonymous)
 RATELIMIT_MONEY = env.str("RATELIMIT_MONEY", default="120/m")  # per user, each money endpoint
+RATELIMIT_DISPUTE = env.str("RATELIMIT_DISPUTE", default="10/h")  # disputes opened per user
 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -344,7 +368,10 @@ SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Every request body is capped at this size before it is read (vaultpay.uploads), except the upload
+# views, held to their file cap; files stay in memory and never reach a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["vaultpay.uploads.MemoryOnlyUploadHandler"]
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.pages import ip_confirm_page
 from vaultpay.health import healthz
 
 api_v1 = [
@@ -17,6 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("healthz", healthz, name="healthz"),
+    # The page the new-IP email links to (a button that POSTs; see accounts.pages).
+    path("security/ips/confirm", ip_confirm_page, name="ip-confirm-page"),
 ]
 
 handler404 = "vaultpay.errors.not_found_view"

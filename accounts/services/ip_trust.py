@@ -1,7 +1,8 @@
 """IP trust: money moves only from addresses the user has been seen at and had time to object to.
 
 The signup address is trusted. A login from an unseen address records it (as a keyed hash) and emails
-a confirmation link; until the user confirms or IP_HOLD has passed, money cannot move from it.
+a confirmation link to a page whose button confirms it (a POST: a prefetching mail scanner confirms
+nothing); until the user confirms or IP_HOLD has passed, money cannot move from it.
 """
 
 from datetime import timedelta
@@ -16,6 +17,7 @@ from accounts.models import KnownIp, KnownIpStatus
 from accounts.pin import token_hash, token_new
 from audit.models import AuditEventType
 from audit.services import audit_record
+from vaultpay.task_secrets import task_secret_seal
 
 IP_HOLD = timedelta(minutes=30)
 IP_CONFIRM_TTL = timedelta(hours=24)
@@ -42,7 +44,7 @@ def ip_record_login(*, user, ip: str) -> KnownIp:
 
 
 def _ip_start_hold(*, user, ip: str, hashed: str, known: KnownIp | None) -> KnownIp:
-    from accounts.tasks import send_new_ip_email  # tasks import the models; keep the import graph acyclic
+    from accounts.tasks import NEW_IP_PURPOSE, send_new_ip_email  # tasks import the models: no cycle
 
     now = timezone.now()
     token = token_new()
@@ -67,7 +69,8 @@ def _ip_start_hold(*, user, ip: str, hashed: str, known: KnownIp | None) -> Know
     audit_record(
         event_type=AuditEventType.IP_NEW, actor=user, target=known, new_values={"hold_until": str(now + IP_HOLD)}
     )
-    transaction.on_commit(lambda: send_new_ip_email.delay(known.pk, token, ip))
+    sealed = task_secret_seal({"token": token, "ip": ip}, purpose=NEW_IP_PURPOSE, object_id=known.pk)
+    transaction.on_commit(lambda: send_new_ip_email.delay(known.pk, sealed))
     return known
 
 

@@ -15,6 +15,7 @@ from accounts.pin import pin_hash, pin_matches, pin_new_salt, pin_validate_new, 
 from audit.models import AuditEventType
 from audit.services import audit_record
 from vaultpay.errors import VaultPayError
+from vaultpay.task_secrets import task_secret_seal
 
 PIN_MAX_ATTEMPTS = 3
 PIN_LOCKOUT = timedelta(hours=24)
@@ -117,7 +118,7 @@ def _pin_replace(*, user, pin: str, event_type: AuditEventType) -> None:
 @transaction.atomic
 def pin_reset_request(*, user) -> PinResetToken:
     """Email a single-use reset code valid PIN_RESET_TTL; earlier unused codes stop working. Raises PinNotSet."""
-    from accounts.tasks import send_pin_reset_email  # tasks import the models; keep the import graph acyclic
+    from accounts.tasks import PIN_RESET_PURPOSE, send_pin_reset_email  # tasks import the models: no cycle
 
     if not TransactionPin.objects.filter(user=user).exists():
         raise PinNotSet()
@@ -126,7 +127,8 @@ def pin_reset_request(*, user) -> PinResetToken:
     token = token_new()
     reset = PinResetToken.objects.create(user=user, token_hash=token_hash(token), expires_at=now + PIN_RESET_TTL)
     audit_record(event_type=AuditEventType.PIN_RESET_REQUESTED, actor=user, target=user)
-    transaction.on_commit(lambda: send_pin_reset_email.delay(reset.pk, token))
+    sealed = task_secret_seal({"token": token}, purpose=PIN_RESET_PURPOSE, object_id=reset.pk)
+    transaction.on_commit(lambda: send_pin_reset_email.delay(reset.pk, sealed))
     return reset
 
 

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -64,7 +66,8 @@ def test_token_with_json_email_and_password(api_client):
 @pytest.mark.django_db
 def test_token_with_oauth2_form_username(api_client):
     UserFactory(email="grace@example.com")
-    response = api_client.post("/api/v1/auth/token", {"username": "grace@example.com", "password": DEFAULT_PASSWORD})
+    body = urlencode({"username": "grace@example.com", "password": DEFAULT_PASSWORD})
+    response = api_client.post("/api/v1/auth/token", body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
     assert "access" in response.json()
 

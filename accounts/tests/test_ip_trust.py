@@ -29,7 +29,7 @@ def _login(api_client, user, ip: str, capture):
 
 def _confirm_link() -> str:
     body = mail.outbox[-1].body
-    return next(line for line in body.splitlines() if "/api/v1/security/ips/confirm?token=" in line).strip()
+    return next(line for line in body.splitlines() if "/security/ips/confirm?token=" in line).strip()
 
 
 def test_signup_ip_is_trusted_for_money(api_client, assert_reconciled):
@@ -86,15 +86,19 @@ def test_a_new_ip_becomes_usable_after_30_minutes(
 
 
 def test_the_emailed_link_confirms_the_ip_at_once(
-    api_client, user, django_capture_on_commit_callbacks, funded_wallet, other_wallet, assert_reconciled
+    api_client, client, user, django_capture_on_commit_callbacks, funded_wallet, other_wallet, assert_reconciled
 ):
     _login(api_client, user, NEW_IP, django_capture_on_commit_callbacks)
     link = _confirm_link()
-    assert link.startswith("http://localhost:8000/api/v1/security/ips/confirm?token=")
+    assert link.startswith("http://localhost:8000/security/ips/confirm?token=")
     path = link.removeprefix("http://localhost:8000")
-    confirmed = api_client.get(path)  # no login needed: the token is the proof
-    assert confirmed.status_code == 200 and confirmed.json()["status"] == "trusted"
-    assert api_client.get(path).json()["error"]["code"] == "ip_confirm_token_invalid"  # single use
+    token = path.split("token=", 1)[1]
+    # opening the link shows a button; pressing it (a POST, no login needed: the token is the proof) confirms
+    assert client.get(path).status_code == 200
+    confirmed = client.post(path, {"token": token})
+    assert confirmed.status_code == 200 and "is confirmed" in confirmed.content.decode()
+    assert KnownIp.objects.get(user=user, ip_hash=ip_hash(NEW_IP)).status == KnownIpStatus.TRUSTED
+    assert client.post(path, {"token": token}).status_code == 400  # single use
     assert post_money(client_for(user), "transfer", transfer_body(other_wallet), ip=NEW_IP).status_code == 201
     assert AuditEvent.objects.filter(event_type=AuditEventType.IP_CONFIRMED, actor=user).exists()
     assert_reconciled()

@@ -25,7 +25,7 @@ def test_rotation_rewraps_keys_and_the_old_key_can_then_go(settings, documents, 
     # then every data key is under the new key, and the files were not rewritten
     assert set(KycDocument.objects.values_list("key_id", flat=True)) == {"key-b"}
     assert set(KycDocument.objects.values_list("storage_name", flat=True)) == set(files_before)
-    assert "Re-wrapped 2" in capsys.readouterr().out
+    assert "Re-wrapped 2 KYC document" in capsys.readouterr().out
     # and with the old key removed from settings, every document still opens
     settings.KYC_MASTER_KEYS = KEY_B
     assert [kyc_document_read(submission=s, viewer=moderator)[0] for s in documents] == [PDF, PNG]
@@ -40,8 +40,8 @@ def test_rotation_can_be_interrupted_and_run_again(settings, documents, user, mo
     call_command("rotate_kyc_keys")
     # then it finished the rest once, and the second run had nothing to do
     out = capsys.readouterr().out
-    assert "Re-wrapped 1 " in out
-    assert "Re-wrapped 0 " in out
+    assert "Re-wrapped 1 KYC document" in out
+    assert "Re-wrapped 0 KYC document" in out
     settings.KYC_MASTER_KEYS = KEY_B
     assert kyc_document_read(submission=documents[0], viewer=moderator)[0] == PDF
 

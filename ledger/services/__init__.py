@@ -1,4 +1,10 @@
-from ledger.services.disputes import dispute_open, dispute_reject, dispute_reverse, dispute_take
+from ledger.services.disputes import (
+    dispute_open,
+    dispute_reject,
+    dispute_reversal_approve,
+    dispute_reverse,
+    dispute_take,
+)
 from ledger.services.money_movement import PostingResult, wallet_deposit, wallet_transfer, wallet_withdraw
 from ledger.services.reversal import ReversalResult, transaction_reverse
 
@@ -7,6 +13,7 @@ __all__ = [
     "ReversalResult",
     "dispute_open",
     "dispute_reject",
+    "dispute_reversal_approve",
     "dispute_reverse",
     "dispute_take",
     "transaction_reverse",

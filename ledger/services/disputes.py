@@ -1,4 +1,6 @@
-"""Disputes: a party opens one, a moderator takes it, then rejects it or reverses (all or part).
+"""Disputes: a party opens one, a moderator takes it, then rejects it or reverses (all or part);
+above the dual-control threshold a second moderator approves the reversal the first proposed.
+No moderator decides a dispute they are party to or opened (ledger/services/dispute_controls.py).
 
 Lock order in every step: the transaction row, then the dispute row, then wallets by primary key.
 """
@@ -22,10 +24,18 @@ from ledger.exceptions import (
     DisputePermissionDenied,
     DisputeTransitionInvalid,
     DisputeWindowClosed,
+    ReversalApprovalPending,
     ReversalExceedsAmount,
+    ReversalNotProposed,
+    ReversalSelfApproval,
 )
 from ledger.models import DISPUTE_PENDING_STATUSES, Dispute, DisputeStatus, TransactionKind, TransactionStatus
 from ledger.selectors import entry_for_user_and_transaction
+from ledger.services.dispute_controls import (
+    dispute_refuse_own_case,
+    dispute_refuse_self_approval,
+    reversal_needs_second_moderator,
+)
 from ledger.services.reversal import reversed_total, transaction_lock, transaction_reverse
 from vaultpay.errors import ValidationFailed
 from vaultpay.money import currency_for, format_minor, parse_amount
@@ -124,11 +134,16 @@ def _dispute_lock(dispute_id) -> Dispute:
     return Dispute.objects.select_for_update(of=("self",)).select_related("transaction").get(pk=dispute_id)
 
 
-@transaction.atomic(durable=True)
 def dispute_take(*, moderator, dispute_id) -> Dispute:
     """Open → under_review, assigned to the moderator. Raises DisputePermissionDenied,
-    DisputeNotFound, DisputeTransitionInvalid."""
+    DisputeOwnCase (audited), DisputeNotFound, DisputeTransitionInvalid."""
     _require_permission(moderator, REVIEW_PERMISSION)
+    dispute_refuse_own_case(moderator=moderator, dispute_id=dispute_id, step="take")
+    return _dispute_take(moderator=moderator, dispute_id=dispute_id)
+
+
+@transaction.atomic(durable=True)
+def _dispute_take(*, moderator, dispute_id) -> Dispute:
     dispute = _dispute_lock(dispute_id)
     if dispute.status != DisputeStatus.OPEN:
         raise DisputeTransitionInvalid(details={"status": dispute.status})
@@ -146,18 +161,24 @@ def dispute_take(*, moderator, dispute_id) -> Dispute:
     return dispute
 
 
-@transaction.atomic(durable=True)
 def dispute_reject(*, moderator, dispute_id, reason: str) -> Dispute:
     """Open or under_review → rejected, with the reason both parties are told. Raises
-    DisputePermissionDenied, DisputeNotFound, DisputeTransitionInvalid, ValidationFailed."""
+    DisputePermissionDenied, DisputeOwnCase (audited), DisputeNotFound, DisputeTransitionInvalid,
+    ValidationFailed."""
     _require_permission(moderator, REVIEW_PERMISSION)
     if not reason.strip():
         raise ValidationFailed("A rejection needs a reason.", details={"fields": {"reason": ["Required."]}})
+    dispute_refuse_own_case(moderator=moderator, dispute_id=dispute_id, step="reject")
+    return _dispute_reject(moderator=moderator, dispute_id=dispute_id, reason=reason.strip())
+
+
+@transaction.atomic(durable=True)
+def _dispute_reject(*, moderator, dispute_id, reason: str) -> Dispute:
     dispute = _dispute_lock(dispute_id)
     if not dispute.is_pending:
         raise DisputeTransitionInvalid(details={"status": dispute.status})
     old_status = dispute.status
-    _decide(dispute, moderator, DisputeStatus.REJECTED, reason.strip())
+    _decide(dispute, moderator, DisputeStatus.REJECTED, reason)
     audit_record(
         event_type=AuditEventType.DISPUTE_REJECTED,
         actor=moderator,
@@ -169,24 +190,103 @@ def dispute_reject(*, moderator, dispute_id, reason: str) -> Dispute:
     return dispute
 
 
-@transaction.atomic(durable=True)
 def dispute_reverse(
     *, moderator, dispute_id, amount: str | None = None, cover_from_suspense: bool = False, reason: str = ""
 ) -> Dispute:
     """Resolve a pending dispute by reversing the disputed amount (default) or part of it.
 
-    The reversal goes through ledger_post like any posting; the dispute's status check under its row
-    lock makes a double submit reverse once. Raises DisputePermissionDenied, DisputeNotFound,
-    DisputeTransitionInvalid, ReversalExceedsAmount, ReversalInsufficientFunds, WalletFrozen,
+    Above DISPUTE_DUAL_CONTROL_ABOVE the reversal is only proposed (the dispute stays pending until
+    a second moderator calls dispute_reversal_approve). The reversal goes through ledger_post like any
+    posting; the dispute's status check under its row lock makes a double submit reverse once.
+    Raises DisputePermissionDenied, DisputeOwnCase (audited), DisputeNotFound, DisputeTransitionInvalid,
+    ReversalApprovalPending, ReversalExceedsAmount, ReversalInsufficientFunds, WalletFrozen,
     WalletClosed and the amount errors of vaultpay.money.
     """
     _require_permission(moderator, REVERSE_PERMISSION)
+    dispute_refuse_own_case(moderator=moderator, dispute_id=dispute_id, step="reverse")
+    return _dispute_reverse(
+        moderator=moderator,
+        dispute_id=dispute_id,
+        amount=amount,
+        cover_from_suspense=cover_from_suspense,
+        reason=reason.strip(),
+    )
+
+
+@transaction.atomic(durable=True)
+def _dispute_reverse(*, moderator, dispute_id, amount: str | None, cover_from_suspense: bool, reason: str) -> Dispute:
     dispute = _dispute_lock(dispute_id)
     if not dispute.is_pending:
         raise DisputeTransitionInvalid(details={"status": dispute.status})
+    if dispute.awaits_reversal_approval:
+        raise ReversalApprovalPending(details={"proposed_by": dispute.reversal_proposed_by_id})
     minor = dispute.amount if amount in (None, "") else parse_amount(amount, currency_for(dispute.currency))
     if minor > dispute.amount:
         raise ReversalExceedsAmount(details={"disputed": format_minor(dispute.amount, dispute.currency)})
+    if reversal_needs_second_moderator(amount=minor, currency=dispute.currency):
+        return _reversal_propose(dispute, moderator, minor, cover_from_suspense, reason)
+    return _reversal_post(dispute, moderator, minor, cover_from_suspense, reason)
+
+
+def dispute_reversal_approve(*, moderator, dispute_id) -> Dispute:
+    """A second moderator approves the reversal another one proposed; it is posted as proposed.
+
+    Raises DisputePermissionDenied, DisputeOwnCase and ReversalSelfApproval (both audited),
+    DisputeNotFound, DisputeTransitionInvalid, ReversalNotProposed and the reversal errors of
+    dispute_reverse.
+    """
+    _require_permission(moderator, REVERSE_PERMISSION)
+    dispute_refuse_own_case(moderator=moderator, dispute_id=dispute_id, step="approve_reversal")
+    dispute_refuse_self_approval(moderator=moderator, dispute_id=dispute_id)
+    return _dispute_reversal_approve(moderator=moderator, dispute_id=dispute_id)
+
+
+@transaction.atomic(durable=True)
+def _dispute_reversal_approve(*, moderator, dispute_id) -> Dispute:
+    dispute = _dispute_lock(dispute_id)
+    if not dispute.is_pending:
+        raise DisputeTransitionInvalid(details={"status": dispute.status})
+    if not dispute.awaits_reversal_approval:
+        raise ReversalNotProposed()
+    if dispute.reversal_proposed_by_id == moderator.pk:  # checked (and audited) before the lock too
+        raise ReversalSelfApproval()
+    dispute.reversal_approved_by = moderator
+    return _reversal_post(
+        dispute,
+        moderator,
+        dispute.reversal_proposed_amount,
+        dispute.reversal_proposed_cover_from_suspense,
+        dispute.reversal_proposed_reason,
+    )
+
+
+def _reversal_propose(dispute: Dispute, moderator, minor: int, cover_from_suspense: bool, reason: str) -> Dispute:
+    dispute.reversal_proposed_by = moderator
+    dispute.reversal_proposed_amount = minor
+    dispute.reversal_proposed_cover_from_suspense = cover_from_suspense
+    dispute.reversal_proposed_reason = reason
+    dispute.reversal_proposed_at = timezone.now()
+    dispute.save(
+        update_fields=[
+            "reversal_proposed_by",
+            "reversal_proposed_amount",
+            "reversal_proposed_cover_from_suspense",
+            "reversal_proposed_reason",
+            "reversal_proposed_at",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        event_type=AuditEventType.DISPUTE_REVERSAL_PROPOSED,
+        actor=moderator,
+        target=dispute,
+        new_values={"amount": format_minor(minor, dispute.currency), "cover_from_suspense": cover_from_suspense},
+    )
+    return dispute
+
+
+def _reversal_post(dispute: Dispute, moderator, minor: int, cover_from_suspense: bool, reason: str) -> Dispute:
+    """Post the reversal through transaction_reverse and close the dispute (under its locks)."""
     result = transaction_reverse(
         original_id=dispute.transaction_id,
         amount=minor,
@@ -198,7 +298,8 @@ def dispute_reverse(
     status = DisputeStatus.RESOLVED_REVERSED if minor == dispute.amount else DisputeStatus.RESOLVED_PARTIAL
     dispute.reversed_amount = result.amount
     dispute.suspense_covered_amount = result.suspense_covered
-    _decide(dispute, moderator, status, reason.strip(), extra_fields=["reversed_amount", "suspense_covered_amount"])
+    extra_fields = ["reversed_amount", "suspense_covered_amount", "reversal_approved_by"]
+    _decide(dispute, moderator, status, reason, extra_fields=extra_fields)
     audit_record(
         event_type=AuditEventType.DISPUTE_REVERSED,
         actor=moderator,
@@ -209,6 +310,7 @@ def dispute_reverse(
             "reversed": format_minor(result.amount, dispute.currency),
             "suspense_covered": format_minor(result.suspense_covered, dispute.currency),
             "reversals": [t.reference for t in result.reversals],
+            "proposed_by": dispute.reversal_proposed_by_id,
         },
     )
     _notify_parties(dispute, "decided", "dispute_decided")

@@ -26,7 +26,12 @@ from accounts.services.money_gate import (
     money_gate_remember_salt,
     money_gate_require_pin,
 )
-from ledger.exceptions import IdempotencyKeyReused, IdempotencyRequestInProgress, SelfTransfer
+from ledger.exceptions import (
+    IdempotencyKeyReused,
+    IdempotencyRequestInProgress,
+    NewRecipientDailyLimit,
+    SelfTransfer,
+)
 from ledger.idempotency import IdempotencyRequest, idempotency_lock_id
 from ledger.models import Transaction, TransactionKind, new_transaction_reference
 from ledger.services.posting import posting_audit, posting_delivered_after_commit, posting_refusal
@@ -98,8 +103,8 @@ def wallet_transfer(
     """Send money from the sender's wallet to another user's wallet.
 
     Raises IpNotTrusted, PinRequired, PinNotSet, PinLocked, PinInvalid, IdempotencyRequestInProgress,
-    IdempotencyKeyReused, WalletNotFound, SelfTransfer, WalletFrozen, WalletClosed, CurrencyMismatch,
-    InsufficientFunds, LimitExceeded.
+    IdempotencyKeyReused, WalletNotFound, SelfTransfer, NewRecipientDailyLimit, WalletFrozen, WalletClosed,
+    CurrencyMismatch, InsufficientFunds, LimitExceeded.
     """
     request = MoneyRequest(TransactionKind.TRANSFER, sender.pk, amount, idempotency, gate, to_wallet_id, description)
     return _money_request(request)
@@ -160,6 +165,7 @@ def _call(request: MoneyRequest, *, ip: str | None, pin: str | None) -> dict:
                 request.description,
                 json.dumps(posting_audit(kind=request.kind, reference=reference, amount=amount)),
                 timezone.now(),
+                settings.TRANSFER_NEW_RECIPIENT_DAILY_MAX,
             ],
         )
         columns = [column.name for column in cursor.description]
@@ -185,6 +191,8 @@ def _refusal(request: MoneyRequest, outcome: str, detail: dict | None):
         return WalletNotFound(details={"wallet": request.recipient})  # system wallets are never addressable
     if outcome == "self_transfer":
         return SelfTransfer()
+    if outcome == "new_recipient_daily_limit":
+        return NewRecipientDailyLimit(details=detail)
     if outcome == "user_inactive":  # deactivated since the access token was issued
         return AuthenticationFailed("User is inactive", code="user_inactive")
     return posting_refusal(outcome, detail, currency=request.amount.currency.code)

@@ -57,6 +57,23 @@ END;
 $$ LANGUAGE plpgsql;
 
 
+-- Unsolicited payments: how many transfers the sender made today to a recipient they never paid
+-- before today (0 for an established payee, who is capped by the spending limits only). Counted by
+-- owner, not wallet: closing and reopening a wallet changes nothing. transaction_payee_idx.
+CREATE OR REPLACE FUNCTION ledger_new_recipient_payments_today(p_sender bigint, p_recipient bigint, p_now timestamptz)
+RETURNS bigint AS $$
+    WITH day AS (SELECT ((p_now AT TIME ZONE 'UTC')::date)::timestamp AT TIME ZONE 'UTC' AS start),
+    paid AS (
+        SELECT t.created_at FROM ledger_transaction t
+         WHERE t.kind = 'transfer'
+           AND t.from_wallet_id IN (SELECT id FROM wallets_wallet WHERE owner_id = p_sender)
+           AND t.to_wallet_id IN (SELECT id FROM wallets_wallet WHERE owner_id = p_recipient)
+    )
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM paid, day WHERE paid.created_at < day.start) THEN 0
+                ELSE (SELECT count(*) FROM paid, day WHERE paid.created_at >= day.start) END;
+$$ LANGUAGE sql STABLE;
+
+
 CREATE OR REPLACE FUNCTION ledger_money_request(
     p_kind text,              -- deposit, withdrawal or transfer
     p_user bigint,
@@ -76,6 +93,7 @@ CREATE OR REPLACE FUNCTION ledger_money_request(
     p_description text,
     p_audit jsonb,
     p_now timestamptz,
+    p_new_recipient_max integer,  -- transfers a day to someone never paid before a day (NULL: no cap)
     OUT outcome text,
     OUT detail jsonb,
     OUT transaction_id uuid,
@@ -93,6 +111,7 @@ DECLARE
     earlier ledger_idempotencyrecord%ROWTYPE;
     v_counterparty_owner bigint;
     v_wallet_currency text;
+    v_paid_today bigint;
     posted record;
 BEGIN
     SELECT * INTO gate FROM account_money_gate(p_user, p_ip_hash, p_pin_salt, p_pin_hash);
@@ -145,6 +164,17 @@ BEGIN
         END IF;
         SELECT first_name, last_name INTO counterparty_first_name, counterparty_last_name
           FROM accounts_user WHERE id = v_counterparty_owner;
+        -- Both wallets locked now, in id order (wallet_move takes the same locks again: a no-op), so a
+        -- sender's concurrent payments to a new recipient are counted one after the other.
+        PERFORM 1 FROM wallets_wallet WHERE id IN (wallet_id, counterparty_id) ORDER BY id FOR UPDATE;
+        IF p_new_recipient_max IS NOT NULL THEN
+            SELECT ledger_new_recipient_payments_today(p_user, v_counterparty_owner, p_now) INTO v_paid_today;
+            IF v_paid_today >= p_new_recipient_max THEN
+                outcome := 'new_recipient_daily_limit';
+                detail := jsonb_build_object('max_per_day', p_new_recipient_max);
+                RETURN;
+            END IF;
+        END IF;
     ELSE
         SELECT id INTO counterparty_id
           FROM wallets_wallet WHERE kind = 'system' AND currency = p_currency AND system_purpose = 'world';

@@ -102,7 +102,7 @@ def test_evidence_with_a_lying_name_is_refused(user, paid):
 def test_evidence_is_size_capped(user, paid, settings):
     settings.DISPUTE_EVIDENCE_MAX_BYTES = 100
     response = open_via_api(user, paid, evidence=SimpleUploadedFile("big.png", PNG))
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert response.json()["error"] == response.json()["error"] | {
         "code": "evidence_too_large",
         "details": {"max_bytes": 100},

@@ -43,7 +43,9 @@ def _run_threads(count: int, target) -> list[BaseException]:
     return errors
 
 
-def test_random_transfers_conserve_money_without_deadlocks(assert_reconciled):
+def test_random_transfers_conserve_money_without_deadlocks(assert_reconciled, settings):
+    # Nor is the cap on payments to a new recipient: random pairs repeat.
+    settings.TRANSFER_NEW_RECIPIENT_DAILY_MAX = 10_000
     users = [UserFactory() for _ in range(10)]
     wallets = [wallet_create(owner=u, currency=USD) for u in users]
     for wallet in wallets:

@@ -37,7 +37,7 @@ SERVER_SIDE_RULES = {
     "POST /api/v1/pin",
     "POST /api/v1/pin/change",
     "POST /api/v1/pin/reset/confirm",
-    "GET /api/v1/security/ips/confirm",
+    "POST /api/v1/security/ips/confirm",
 }
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
