@@ -7,8 +7,7 @@ are updated to match in the same database transaction, so `manage.py reconcile` 
 the deferred balance trigger checks every transaction at commit.
 
 COPY bypasses the services, so seeded postings write no audit event and dispatch no receipt (they
-are written with receipts_pending false, so the receipt sweep leaves them alone too); the
-audit hash chain is unaffected (`manage.py verify_audit` walks only the events that exist). What
+write no outbox row); the audit chain is unaffected (`manage.py verify_audit` walks only the events that exist). What
 the money path checks before a transfer is seeded through the same rules the services use:
 `users_prepare` sets the transaction PIN (through the PIN service, strength check included), trusts
 the load driver's address the way a signup does (KnownIp keyed by accounts.client_ip.ip_hash), and
@@ -172,7 +171,9 @@ def _post_chunk(chunk: list[Posting], currency: str) -> int:
         cursor.execute(
             "SELECT id, balance, kind FROM wallets_wallet WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [wallet_ids]
         )
-        balances = {row[0]: row[1] for row in cursor.fetchall()}
+        rows = cursor.fetchall()
+        balances = {row[0]: row[1] for row in rows}
+        system = {row[0] for row in rows if row[2] == "system"}  # they cache no balance: no balance_after
         start = timezone.now() - timedelta(microseconds=len(chunk))
         transactions, entries = [], []
         for offset, posting in enumerate(chunk):
@@ -183,15 +184,16 @@ def _post_chunk(chunk: list[Posting], currency: str) -> int:
             reference = "TXN-" + secrets.token_hex(8).upper()
             transactions.append(
                 (txn_id, reference, posting.kind, "posted", posting.amount, currency, posting.source_id,
-                 posting.destination_id, posting.description, "{}", created, False)
+                 posting.destination_id, posting.description, "{}", created)
             )  # fmt: skip
             entries.append((txn_id, posting.source_id, "debit", posting.amount, currency,
-                            balances[posting.source_id], created))  # fmt: skip
+                            None if posting.source_id in system else balances[posting.source_id], created))  # fmt: skip
             entries.append((txn_id, posting.destination_id, "credit", posting.amount, currency,
-                            balances[posting.destination_id], created))  # fmt: skip
+                            None if posting.destination_id in system else balances[posting.destination_id],
+                            created))  # fmt: skip
         with cursor.copy(
             "COPY ledger_transaction (id, reference, kind, status, amount, currency, from_wallet_id, to_wallet_id,"
-            " description, metadata, created_at, receipts_pending) FROM STDIN"
+            " description, metadata, created_at) FROM STDIN"
         ) as copy:
             for row in transactions:
                 copy.write_row(row)
@@ -201,17 +203,18 @@ def _post_chunk(chunk: list[Posting], currency: str) -> int:
         ) as copy:
             for row in entries:
                 copy.write_row(row)
+        users = [wallet_id for wallet_id in balances if wallet_id not in system]
         cursor.execute(
             "UPDATE wallets_wallet AS w SET balance = v.balance, updated_at = now()"
             " FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, balance) WHERE w.id = v.id",
-            [list(balances), list(balances.values())],
+            [users, [balances[wallet_id] for wallet_id in users]],
         )
         _spent_recount(cursor, sorted({p.source_id for p in chunk if p.kind in ("withdrawal", "transfer")}))
     return len(chunk)
 
 
 def _spent_recount(cursor, wallet_ids: list[int]) -> None:
-    """Set the wallets' spent counters from the ledger, as every posting through the services keeps them."""
+    """Set the senders' usage counters from the ledger, as every posting through the services keeps them."""
     from datetime import UTC, datetime, time
 
     from django.utils import timezone
@@ -220,13 +223,16 @@ def _spent_recount(cursor, wallet_ids: list[int]) -> None:
 
     day, month = spending_periods(timezone.now())
     cursor.execute(
-        "UPDATE wallets_wallet AS w"
-        " SET spent_day = %(day)s, spent_day_total = t.daily, spent_month = %(month)s, spent_month_total = t.monthly"
-        " FROM (SELECT from_wallet_id AS id, sum(amount) AS monthly,"
-        "              coalesce(sum(amount) FILTER (WHERE created_at >= %(day_start)s), 0) AS daily"
-        "       FROM ledger_transaction WHERE kind IN ('withdrawal', 'transfer') AND created_at >= %(month_start)s"
-        "       AND from_wallet_id = ANY(%(ids)s) GROUP BY from_wallet_id) AS t"
-        " WHERE w.id = t.id AND w.kind = 'user'",
+        "INSERT INTO wallets_walletusage (owner_id, currency, day, day_total, month, month_total)"
+        " SELECT w.owner_id, t.currency,"
+        "        %(day)s, coalesce(sum(t.amount) FILTER (WHERE t.created_at >= %(day_start)s), 0),"
+        "        %(month)s, sum(t.amount)"
+        " FROM ledger_transaction t JOIN wallets_wallet w ON w.id = t.from_wallet_id"
+        " WHERE t.kind IN ('withdrawal', 'transfer') AND t.created_at >= %(month_start)s AND w.kind = 'user'"
+        "   AND w.owner_id IN (SELECT owner_id FROM wallets_wallet WHERE id = ANY(%(ids)s))"
+        " GROUP BY w.owner_id, t.currency"
+        " ON CONFLICT (owner_id, currency) DO UPDATE SET day = EXCLUDED.day, day_total = EXCLUDED.day_total,"
+        "     month = EXCLUDED.month, month_total = EXCLUDED.month_total",
         {
             "day": day,
             "month": month,
