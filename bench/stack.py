@@ -26,6 +26,7 @@ BENCH_SECRET_KEY = "bench-only-" + "k" * 60
 # PIN hashes and trusted-IP hashes the seed writes must match what gunicorn computes).
 BENCH_PIN_PEPPER = "bench-only-pin-pepper-" + "p" * 40
 BENCH_IP_HASH_KEY = "bench-only-ip-hash-key-" + "i" * 40
+BENCH_AUDIT_CHAIN_KEY = "bench-only-audit-chain-key-" + "a" * 40
 BENCH_KYC_MASTER_KEYS = "bench-only:" + "YmVuY2gtb25seS1reWMtbWFzdGVyLWtleS0wMDAwMDA="
 BENCH_KYC_FINGERPRINT_PEPPER = "bench-only-kyc-pepper-" + "k" * 40
 
@@ -41,6 +42,7 @@ def bench_environment(*, database_url: str, redis_url: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=environment.get("DJANGO_SECRET_KEY") or BENCH_SECRET_KEY,
         PIN_PEPPER=environment.get("PIN_PEPPER") or BENCH_PIN_PEPPER,
         IP_HASH_KEY=environment.get("IP_HASH_KEY") or BENCH_IP_HASH_KEY,
+        AUDIT_CHAIN_KEY=environment.get("AUDIT_CHAIN_KEY") or BENCH_AUDIT_CHAIN_KEY,
         KYC_MASTER_KEYS=environment.get("KYC_MASTER_KEYS") or BENCH_KYC_MASTER_KEYS,
         KYC_FINGERPRINT_PEPPER=environment.get("KYC_FINGERPRINT_PEPPER") or BENCH_KYC_FINGERPRINT_PEPPER,
         RATELIMIT_ENABLE=environment.get("RATELIMIT_ENABLE", "false"),

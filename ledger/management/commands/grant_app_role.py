@@ -17,7 +17,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 # Rows that are only ever inserted: no DELETE for the app (their triggers refuse it as well).
-APPEND_ONLY_TABLES = ("ledger_entry", "ledger_transaction", "audit_auditevent")
+APPEND_ONLY_TABLES = (
+    "ledger_entry",
+    "ledger_transaction",
+    "audit_auditevent",
+    "audit_auditseal",
+    "audit_auditcheckpoint",
+)
 # Written by `migrate` only, which runs as the owner.
 OWNER_ONLY_WRITE_TABLES = ("django_migrations",)
 
