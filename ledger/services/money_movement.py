@@ -43,7 +43,7 @@ from wallets.selectors import no_open_wallet
 from wallets.services import wallet_system_get
 
 _MONEY_REQUEST_SQL = (
-    "SELECT * FROM ledger_money_request(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "SELECT * FROM ledger_money_request(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 _ATTEMPTS = 4  # one round trip normally; each slow path adds one (unseen IP, PIN to count, stale salt, @world)
 
