@@ -41,8 +41,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, role: str, password_env: str, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("grant_app_role needs PostgreSQL.")
         password = os.environ.get(password_env, "")
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT current_user, current_database()")
