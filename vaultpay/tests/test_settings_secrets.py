@@ -6,7 +6,14 @@ import sys
 
 from django.conf import settings
 
-SECRETS = ("DJANGO_SECRET_KEY", "PIN_PEPPER", "IP_HASH_KEY", "AUDIT_CHAIN_KEY", "KYC_MASTER_KEYS", "KYC_FINGERPRINT_PEPPER")
+SECRETS = (
+    "DJANGO_SECRET_KEY",
+    "PIN_PEPPER",
+    "IP_HASH_KEY",
+    "AUDIT_CHAIN_KEY",
+    "KYC_MASTER_KEYS",
+    "KYC_FINGERPRINT_PEPPER",
+)
 VALUES = {
     "DJANGO_SECRET_KEY": "test-secret-key-4Xq8Lm2Vn7Rb5Tz1Wc9Ky3Hd6Fs0Gj-Pw3Nz6Qt1Vb4Xm7Lc2Rh5Ks9Dj0Gf",
     "PIN_PEPPER": "test-pin-pepper",
