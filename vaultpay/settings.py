@@ -310,6 +310,8 @@ RATELIMIT_MONEY = env.str("RATELIMIT_MONEY", default="120/m")  # per user, each 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The project's own static files (the console's favicon); the apps' live in each app's static/.
+STATICFILES_DIRS = [BASE_DIR / "vaultpay" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

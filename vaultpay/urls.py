@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from vaultpay.health import healthz
@@ -17,6 +19,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says; the console's <link rel="icon"> names the SVG
+    # (WhiteNoise serves it under its plain name as well as the hashed one).
+    path("favicon.ico", RedirectView.as_view(url=f"/{settings.STATIC_URL}vaultpay/favicon.svg", permanent=True)),
 ]
 
 handler404 = "vaultpay.errors.not_found_view"

@@ -1,4 +1,4 @@
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from wallets.exceptions import WalletNotFound
 from wallets.models import Wallet, WalletKind, WalletStatus
@@ -67,3 +67,10 @@ def wallets_lock_user_and_system(*, user, currency: str, purpose: str) -> tuple[
 
 def wallet_frozen_count() -> int:
     return Wallet.objects.filter(kind=WalletKind.USER, status=WalletStatus.FROZEN).count()
+
+
+def wallet_counts() -> dict[str, int]:
+    """User wallets in total and active ones, for the console dashboard (system wallets left out)."""
+    return Wallet.objects.filter(kind=WalletKind.USER).aggregate(
+        total=Count("pk"), active=Count("pk", filter=Q(status=WalletStatus.ACTIVE))
+    )
