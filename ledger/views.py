@@ -31,6 +31,7 @@ from ledger.serializers import (
     WalletLimitsOutputSerializer,
 )
 from ledger.services import PostingResult, deposit, dispute_open, transfer, withdraw
+from vaultpay.metrics import idempotent_replay_served
 from vaultpay.pagination import HistoryPagination, PageQuerySerializer, history_paginator
 from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response, page_of
 from wallets.limits import limits_summary, wallet_spent
@@ -123,6 +124,8 @@ class MoneyMovementView(APIView):
         result = self.perform(request, data, idempotency)
         context = {"wallet_ids": _caller_wallet_ids_in(result.transaction, request.user)}
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
+        if result.replayed:
+            idempotent_replay_served()
         return Response(
             TransactionOutputSerializer(result.transaction, context=context).data,
             status=status.HTTP_201_CREATED,

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "anymail",
+    "django_prometheus",
     "audit",
     "accounts",
     "wallets",
@@ -79,7 +80,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # django-prometheus times each request between its Before (first) and After (last) middleware.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "vaultpay.request_id.RequestIdMiddleware",
+    "vaultpay.access_log.AccessLogMiddleware",
     "vaultpay.health.HealthCheckMiddleware",
     "accounts.client_ip.ClientIpMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -90,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "vaultpay.urls"
@@ -112,7 +117,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 if env.str("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db_url("DATABASE_URL")}
+    # django-prometheus's PostgreSQL backend is Django's, counting queries and errors per connection.
+    DATABASES = {"default": env.db_url("DATABASE_URL", engine="django_prometheus.db.backends.postgresql")}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
@@ -125,7 +131,7 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith(".postgresql")
 if not IS_POSTGRES:
     # The covering (INCLUDE) index that serves the spending-limit check is a PostgreSQL feature;
     # SQLite builds it without the included columns, which is all the embedded default needs.
@@ -137,7 +143,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis, counting gets, hits and misses for Prometheus.
+            "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
@@ -159,6 +166,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# The worker logs through LOGGING below (JSON lines with the request id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-idempotency-keys": {
         "task": "ledger.tasks.purge_expired_idempotency_keys",
@@ -172,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledger.tasks.sweep_missing_receipts",
         "schedule": timedelta(minutes=5),
     },
+    # /readyz wants a heartbeat newer than a minute (vaultpay.health).
+    "worker-heartbeat": {"task": "vaultpay.worker_heartbeat", "schedule": timedelta(seconds=20)},
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -339,16 +350,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- Metrics --------------------------------------------------------------------------------
+# Bearer token Prometheus sends to scrape /metrics. Unset: /metrics answers 404 (never public).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # --- Logging --------------------------------------------------------------------------------
+# "plain" (one readable line) or "json" (one JSON object per line; the Docker image's default).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "vaultpay.request_id.RequestIdLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "vaultpay.log_format.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The access log is one line per request: worth having in production, noise in the test suite.
+    "loggers": {"vaultpay.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")}},
 }

@@ -9,6 +9,7 @@ from ledger.exceptions import InsufficientFunds
 from ledger.limits import ledger_limits_apply
 from ledger.models import Entry, EntryDirection, Transaction, TransactionKind
 from ledger.tasks import send_transaction_receipts
+from vaultpay.metrics import posting_committed
 from vaultpay.money import CurrencyMismatch, Money, format_minor
 from wallets.limits import SPENT_FIELDS
 from wallets.models import Wallet, WalletKind
@@ -108,4 +109,5 @@ def ledger_post(
     # reaches the money, which is already committed.
     transaction_id = str(posted.pk)
     transaction.on_commit(lambda: send_transaction_receipts.delay(transaction_id), robust=True)
+    transaction.on_commit(lambda: posting_committed(kind))  # an in-process counter (vaultpay.metrics)
     return posted
