@@ -1,6 +1,6 @@
 # VaultPay developer entry points. Everything runs inside .venv; no global installs.
 #
-#   make run         embedded stack (SQLite, local-memory cache, eager tasks) on http://127.0.0.1:8000
+#   make run         embedded stack on http://127.0.0.1:8000 (reads .env when there is one)
 #   make test        whole test suite (uses DATABASE_URL / REDIS_URL when set)
 #   make lint        ruff check + ruff format --check
 #   make format      ruff format + ruff check --fix

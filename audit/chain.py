@@ -41,8 +41,11 @@ class ChainReport:
         return self.broken_event_id is None
 
 
-def audit_chain_verify() -> ChainReport:
-    """Walk every event in insertion order; stop at the first one whose link or content does not match."""
+def audit_chain_verify(*, progress=None) -> ChainReport:
+    """Walk every event in insertion order; stop at the first one whose link or content does not match.
+
+    `progress`, when given, is called with the number of events verified so far.
+    """
     expected_prev = GENESIS_HASH
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
@@ -52,4 +55,6 @@ def audit_chain_verify() -> ChainReport:
             return ChainReport(checked, event.pk, "its content does not match its hash (the row was edited)")
         expected_prev = event.hash
         checked += 1
+        if progress is not None:
+            progress(checked)
     return ChainReport(checked)

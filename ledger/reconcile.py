@@ -1,6 +1,7 @@
 """The ledger's invariants, checked from the entries up."""
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 
 from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -35,10 +36,17 @@ class ReconcileReport:
             or any(total != 0 for total in self.currency_totals.values())
         )
 
+    def as_dict(self) -> dict:
+        """The machine-readable report (`manage.py reconcile --json`); amounts in minor units."""
+        return {"ok": self.ok, **asdict(self)}
 
-def ledger_reconcile() -> ReconcileReport:
+
+def ledger_reconcile(*, progress: Callable[[int], None] | None = None) -> ReconcileReport:
     """Every wallet balance equals the sum of its entries; every transaction balances; each currency sums to 0;
-    every user wallet's spent counters equal what it sent this UTC day and month."""
+    every user wallet's spent counters equal what it sent this UTC day and month.
+
+    `progress`, when given, is called with the number of wallets checked so far.
+    """
     report = ReconcileReport()
     entry_sums = (
         Entry.objects.filter(wallet=OuterRef("pk")).values("wallet").annotate(total=Sum(_SIGNED_AMOUNT)).values("total")
@@ -48,6 +56,8 @@ def ledger_reconcile() -> ReconcileReport:
         "pk", "public_id", "currency", "balance", "ledger_total"
     ).iterator(chunk_size=5000):
         report.wallets_checked += 1
+        if progress is not None:
+            progress(report.wallets_checked)
         report.currency_totals[currency] = report.currency_totals.get(currency, 0) + balance
         if balance != ledger_total:
             report.wallet_mismatches.append(

@@ -50,9 +50,15 @@ def _broker_probe() -> None:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 
-def _worker_probe() -> None:
+def worker_heartbeat_age() -> float | None:
+    """Seconds since a worker last ran vaultpay.worker_heartbeat; None if it never did (or the cache forgot)."""
     beat = cache.get(WORKER_HEARTBEAT_KEY)
-    if beat is None or time.time() - float(beat) > WORKER_HEARTBEAT_MAX_AGE:
+    return None if beat is None else time.time() - float(beat)
+
+
+def _worker_probe() -> None:
+    age = worker_heartbeat_age()
+    if age is None or age > WORKER_HEARTBEAT_MAX_AGE:
         raise RuntimeError(f"no worker heartbeat in the last {WORKER_HEARTBEAT_MAX_AGE} s")
 
 

@@ -17,6 +17,11 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# `make run` and manage.py read a .env file in the checkout when there is one (cp .env.example .env);
+# variables already set in the environment win. The test suite never reads it: its runs must not
+# depend on a developer's local file.
+if (BASE_DIR / ".env").is_file() and "pytest" not in sys.modules:
+    environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -60,6 +65,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # django.contrib.admin, with the moderator dashboard as its index (vaultpay.console).
     "vaultpay.apps.VaultPayAdminConfig",
+    "vaultpay.apps.VaultPayConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -321,8 +327,6 @@ RATELIMIT_MONEY = env.str("RATELIMIT_MONEY", default="120/m")  # per user, each 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# The project's own static files (the console's favicon); the apps' live in each app's static/.
-STATICFILES_DIRS = [BASE_DIR / "vaultpay" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

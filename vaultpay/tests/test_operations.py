@@ -146,3 +146,15 @@ def test_a_celery_task_logs_under_the_request_id_it_was_queued_with():
     _drop_request_id(task=task)
 
     assert during == "req-99" and current_request_id() == "-"
+
+
+def test_the_heartbeat_check_command_fails_without_a_fresh_heartbeat():
+    from django.core.management import CommandError, call_command
+
+    cache.delete(WORKER_HEARTBEAT_KEY)
+    with pytest.raises(CommandError):
+        call_command("worker_heartbeat_check", "--max-age", "60")
+    from vaultpay.celery import worker_heartbeat
+
+    worker_heartbeat()
+    call_command("worker_heartbeat_check", "--max-age", "60")

@@ -8,8 +8,11 @@ removed from KYC_MASTER_KEYS.
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kyc.encryption import current_key_id
 from kyc.exceptions import KycDocumentUnreadable, KycKeyUnknown
+from kyc.models import KycDocument
 from kyc.services import kyc_document_rewrap, kyc_documents_on_old_keys
+from vaultpay.progress import CommandProgress
 
 
 class Command(BaseCommand):
@@ -20,12 +23,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch_size: int, **options):
         rewrapped, failed = 0, []
-        for document_id in kyc_documents_on_old_keys(batch_size=batch_size):
+        total = KycDocument.objects.exclude(key_id=current_key_id()).count()
+        progress = CommandProgress(self.stderr, "documents re-wrapped", total=total)
+        for done, document_id in enumerate(kyc_documents_on_old_keys(batch_size=batch_size), start=1):
+            progress.update(done)
             try:
                 if kyc_document_rewrap(document_id=document_id):
                     rewrapped += 1
             except (KycDocumentUnreadable, KycKeyUnknown) as exc:
                 failed.append(f"document {document_id}: {exc.message} {exc.details}")
+        progress.finish()
         self.stdout.write(f"Re-wrapped {rewrapped} data key(s) under the current master key.")
         if failed:
             raise CommandError("Could not re-wrap:\n" + "\n".join(failed))
