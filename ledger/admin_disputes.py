@@ -227,5 +227,7 @@ class DisputeAdmin(AuditHistoryAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
         except VaultPayError as exc:
             self.message_user(request, f"{exc.message} {exc.details or ''}".strip(), messages.ERROR)
             return False
-        self.message_user(request, f"Dispute {str(dispute.pk)[:8]} {done}: {dispute.get_status_display()}.")
+        self.message_user(
+            request, f"Dispute {str(dispute.pk)[:8]} {done}: {dispute.get_status_display()}.", messages.SUCCESS
+        )
         return True
