@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "anymail",
     "django_prometheus",
+    "constance",
     "audit",
     "accounts",
     "wallets",
@@ -353,6 +354,60 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else Non
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Step-up --------------------------------------------------------------------------------
+# Per currency, in major units: a withdrawal or transfer above it needs a two-factor code.
+# JSON, e.g. STEP_UP_ABOVE={"USD": "1000.00", "EUR": "1000.00"}.
+STEP_UP_ABOVE = env.json(
+    "STEP_UP_ABOVE",
+    default={
+        "USD": "1000",
+        "EUR": "1000",
+        "GBP": "800",
+        "INR": "80000",
+        "NGN": "1500000",
+        "JPY": "150000",
+        "KWD": "300",
+    },
+)
+
+# --- Console-tunable settings (django-constance) --------------------------------------------
+# Super admins may change these in the console (Constance -> Config); empty means the value above,
+# from the environment, holds. Validated by vaultpay.console_settings, audited by vaultpay.admin,
+# read through vaultpay.console_settings (cached in each process for a few seconds).
+CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"
+CONSTANCE_SUPERUSER_ONLY = True
+CONSTANCE_ADDITIONAL_FIELDS = {
+    "limit_tiers": ["vaultpay.console_settings.LimitTiersField", {"required": False}],
+    "step_up": ["vaultpay.console_settings.StepUpAboveField", {"required": False}],
+    "days": ["django.forms.IntegerField", {"min_value": 0, "max_value": 3650}],
+}
+CONSTANCE_CONFIG = {
+    "WALLET_LIMIT_TIERS": (
+        {},
+        "Spending limits per tier and currency, JSON in major units, e.g. "
+        '{"unverified": {"USD": {"daily": "500", "monthly": "2000"}, ...}, "verified": {...}}; '
+        "every tier and currency. Empty: WALLET_LIMIT_TIERS from the environment.",
+        "limit_tiers",
+    ),
+    "DISPUTE_WINDOW_DAYS": (
+        0,
+        "Days after a transaction during which it can be disputed. 0: the environment's.",
+        "days",
+    ),
+    "DISPUTE_REVIEW_DAYS": (0, "Days moderators have to decide a dispute. 0: the environment's.", "days"),
+    "STEP_UP_ABOVE": (
+        {},
+        'Per currency, the amount above which a payment needs a two-factor code, e.g. {"USD": "1000.00"}. '
+        "Empty: STEP_UP_ABOVE from the environment.",
+        "step_up",
+    ),
+}
+CONSTANCE_CONFIG_FIELDSETS = {
+    "Spending limits": ["WALLET_LIMIT_TIERS"],
+    "Disputes": ["DISPUTE_WINDOW_DAYS", "DISPUTE_REVIEW_DAYS"],
+    "Two-factor step-up": ["STEP_UP_ABOVE"],
+}
 
 # --- Metrics --------------------------------------------------------------------------------
 # Bearer token Prometheus sends to scrape /metrics. Unset: /metrics answers 404 (never public).

@@ -1,14 +1,14 @@
 """Spending limits: the tier table from settings and the rule that refuses a payment above it.
 
-The amounts live in settings.WALLET_LIMIT_TIERS, per tier and per currency, in major units. Usage
+The amounts live in settings.WALLET_LIMIT_TIERS (super admins may replace them in the console,
+vaultpay.console_settings), per tier and per currency, in major units. Usage
 is the wallet's own spent counters, which ledger.limits checks and advances under the wallet lock.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from django.conf import settings
-
+from vaultpay.console_settings import limit_tiers
 from vaultpay.money import CURRENCIES, format_minor, parse_amount
 from wallets.exceptions import LimitExceeded
 from wallets.models import LimitTier, Wallet
@@ -57,7 +57,7 @@ def wallet_spend(wallet: Wallet, *, amount_minor: int, now: datetime) -> None:
 
 def tier_limits(*, tier: str, currency: str) -> TierLimits:
     """The tier's limits in minor units of `currency`; KeyError if settings lack them (see wallets.checks)."""
-    row = settings.WALLET_LIMIT_TIERS[tier][currency]
+    row = limit_tiers()[tier][currency]  # the console's table, or settings.WALLET_LIMIT_TIERS
     return TierLimits(**{period: parse_amount(row[period], CURRENCIES[currency]) for period in LIMIT_PERIODS})
 
 
