@@ -1,6 +1,7 @@
 # VaultPay developer entry points. Everything runs inside .venv; no global installs.
 #
 #   make run         embedded stack (private PostgreSQL, local-memory cache, eager tasks) on http://127.0.0.1:8000
+#                    (reads .env when there is one)
 #   make reset-db    delete the embedded PostgreSQL's data (.vaultpay/postgres/); asks first unless FORCE=1
 #   make test        whole test suite (a throwaway PostgreSQL, or DATABASE_URL / REDIS_URL when set)
 #   make lint        ruff check + ruff format --check

@@ -32,9 +32,13 @@ def _celery_eager():
 def _clear_cache():
     from django.core.cache import cache
 
+    from vaultpay.console_settings import console_settings_forget
+
     cache.clear()
+    console_settings_forget()
     yield
     cache.clear()
+    console_settings_forget()
 
 
 @pytest.fixture

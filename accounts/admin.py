@@ -1,24 +1,42 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.views.decorators.http import require_POST
 
 from accounts.emails import email_delivery_resend
 from accounts.models import EmailDelivery, Notification, User
 from accounts.roles import Role
-from accounts.services import user_set_role
-from vaultpay.admin_mixins import ReadOnlyAdminMixin
+from accounts.services import user_deactivate, user_reactivate, user_set_role
+from accounts.services.deactivation import DEACTIVATE_PERMISSION
+from audit.admin_history import AuditHistoryAdminMixin
+from vaultpay.admin_mixins import ReadOnlyAdminMixin, admin_change_link, admin_changelist_link
 from vaultpay.errors import VaultPayError
 
 
+class DeactivationForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), max_length=500, strip=True)
+
+
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
     # Never the password hash, never PIN data: moderators read users, they do not see credentials.
-    list_display = ["email", "first_name", "last_name", "role", "is_active", "is_staff", "date_joined"]
+    list_display = ["email", "first_name", "last_name", "role", "is_active", "date_joined"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
-    fields = ["email", "first_name", "last_name", "role", "is_active", "is_staff", "date_joined", "last_login"]
-    # Role, staff flag and groups move together, audited, through the role actions only.
-    readonly_fields = ["email", "role", "is_staff", "date_joined", "last_login"]
+    fields = [
+        "email", "first_name", "last_name", "role", "is_active", "deactivation_reason", "deactivated_at",
+        "is_staff", "date_joined", "last_login", "related_links",
+    ]  # fmt: skip
+    # Role, staff flag and groups move together, audited, through the role actions only; the active
+    # flag through deactivate / reactivate, which also revoke sessions and record the reason.
+    readonly_fields = [f for f in fields if f not in ("first_name", "last_name")]
     ordering = ["-date_joined"]
     actions = ["make_user", "make_moderator", "make_admin", "make_super_admin"]
+    change_form_template = "admin/accounts/user/change_form.html"
 
     def has_add_permission(self, request) -> bool:
         return False  # people sign up through the API
@@ -31,6 +49,57 @@ class UserAdmin(admin.ModelAdmin):
 
     def has_manage_admins_permission(self, request) -> bool:
         return request.user.has_perm("accounts.manage_admins")
+
+    @admin.display(description="Related")
+    def related_links(self, user: User) -> str:
+        wallets = [admin_change_link(w) for w in user.wallets.order_by("-created_at")]
+        links = wallets + [
+            admin_changelist_link("kyc.kycsubmission", "KYC submissions", user__id__exact=user.pk),
+            admin_changelist_link("ledger.transaction", "Transactions started", initiator__id__exact=user.pk),
+            admin_changelist_link("ledger.dispute", "Disputes opened", opened_by__id__exact=user.pk),
+            admin_changelist_link("audit.auditevent", "Audit events as actor", actor__id__exact=user.pk),
+        ]
+        return format_html_join(" · ", "{}", ((link,) for link in links))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/deactivate/", wrap(require_POST(self.deactivate_view)), name="accounts_user_deactivate"
+            ),
+            path(
+                "<int:object_id>/reactivate/", wrap(require_POST(self.reactivate_view)), name="accounts_user_reactivate"
+            ),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_deactivate": request.user.has_perm(DEACTIVATE_PERMISSION),
+            "deactivation_form": DeactivationForm(),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def deactivate_view(self, request, object_id):
+        return self._activation_view(request, object_id, user_deactivate, "deactivated: every session was revoked")
+
+    def reactivate_view(self, request, object_id):
+        return self._activation_view(request, object_id, user_reactivate, "reactivated")
+
+    def _activation_view(self, request, object_id, service, verb: str):
+        if not request.user.has_perm(DEACTIVATE_PERMISSION):
+            raise PermissionDenied
+        user = get_object_or_404(User, pk=object_id)
+        form = DeactivationForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "Give a reason: it is kept and audited.", messages.ERROR)
+        else:
+            try:
+                service(user=user, actor=request.user, reason=form.cleaned_data["reason"])
+                self.message_user(request, f"{user} {verb}.", messages.SUCCESS)
+            except VaultPayError as exc:
+                self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
 
     def _set_role(self, request, queryset, role: Role) -> None:
         for user in queryset:
@@ -66,6 +135,7 @@ class EmailDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = [f.name for f in EmailDelivery._meta.fields]
     actions = ["resend"]
     date_hierarchy = "created_at"
+    ordering = ["-created_at"]
 
     @admin.display(description="Last error")
     def short_error(self, delivery: EmailDelivery) -> str:
@@ -88,3 +158,4 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["user__email", "event_key", "title"]
     list_select_related = ["user"]
     readonly_fields = [f.name for f in Notification._meta.fields]
+    ordering = ["-created_at"]

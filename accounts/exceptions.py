@@ -90,3 +90,9 @@ class RateLimited(VaultPayError):
     code = "rate_limited"
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     message = "Too many requests; retry later."
+
+
+class UserDeactivationForbidden(VaultPayError):
+    code = "user_deactivation_forbidden"
+    status_code = status.HTTP_403_FORBIDDEN
+    message = "Only admins can deactivate or reactivate users, and never themselves."

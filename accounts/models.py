@@ -39,6 +39,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The role is kept here for the audit trail and the console; its permissions come from the group
     # of the same name. Changed only through accounts.services.user_set_role.
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER)
+    # Set by accounts.services.user_deactivate (is_active false); cleared when the user is reactivated.
+    deactivation_reason = models.CharField(max_length=500, blank=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -53,6 +56,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         permissions = [
             ("manage_moderators", "Can make users moderators and moderators users"),
             ("manage_admins", "Can make users admins and admins users"),
+            ("deactivate_user", "Can deactivate and reactivate users"),
         ]
 
     def __str__(self) -> str:

@@ -35,12 +35,15 @@ _MODERATOR = {
     "ledger.reverse_dispute",
     "accounts.view_emaildelivery",
 }
-# Admins also close wallets, make users moderators (or moderators users again) and resend emails.
+# Admins also close wallets, make users moderators (or moderators users again), resend emails,
+# deactivate users and override one wallet's spending limits.
 _ADMIN = _MODERATOR | {
     "wallets.close_wallet",
     "accounts.manage_moderators",
     "accounts.resend_emaildelivery",
     "accounts.view_notification",
+    "accounts.deactivate_user",
+    "wallets.override_wallet_limits",
 }
 # Super admins are Django superusers; the group still lists their rights explicitly.
 _SUPER_ADMIN = _ADMIN | {"accounts.manage_admins"}

@@ -57,7 +57,7 @@ class ChainReport:
         return not self.reason
 
 
-def _verify_links() -> ChainReport:
+def _verify_links(progress) -> ChainReport:
     expected_prev, expected_seq = GENESIS_HASH, 1
     seals = AuditSeal.objects.select_related("event").order_by("seq")
     for seal in seals.iterator(chunk_size=2000):
@@ -70,6 +70,8 @@ def _verify_links() -> ChainReport:
                 expected_seq - 1, seal.seq, "its content does not match its keyed hash (edited or forged)"
             )
         expected_prev, expected_seq = seal.hash, expected_seq + 1
+        if progress is not None:
+            progress(expected_seq - 1)
     return ChainReport(expected_seq - 1)
 
 
@@ -97,12 +99,15 @@ def _unsealed_too_long(max_lag: timedelta) -> int | None:
     return AuditEvent.objects.filter(seal__isnull=True, occurred_at__lt=cutoff).aggregate(first=Max("id"))["first"]
 
 
-def audit_chain_verify(*, anchor: tuple[int, str] | None = None, max_lag: timedelta | None = None) -> ChainReport:
+def audit_chain_verify(
+    *, anchor: tuple[int, str] | None = None, max_lag: timedelta | None = None, progress=None
+) -> ChainReport:
     """Walk every link in order, then check the head against the checkpoints and `anchor` (seq, hash).
 
-    Stops at the first link that is missing, out of place or does not match its event.
+    Stops at the first link that is missing, out of place or does not match its event. `progress`,
+    when given, is called with the number of links verified so far.
     """
-    report = _verify_links()
+    report = _verify_links(progress)
     if not report.ok:
         return report
     report = _verify_head(report, anchor)

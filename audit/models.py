@@ -41,6 +41,12 @@ class AuditEventType(models.TextChoices):
     MODERATION_OWN_CASE_REFUSED = "moderation.own_case_refused", "Moderation of an own case refused"
     REVERSAL_SHORTFALL_COVERED = "reversal.shortfall_covered", "Reversal shortfall covered from @suspense"
     EMAIL_RESENT = "email.resent", "Email resent"
+    # The console's account and limit controls
+    USER_DEACTIVATED = "user.deactivated", "User deactivated"
+    USER_REACTIVATED = "user.reactivated", "User reactivated"
+    WALLET_LIMIT_OVERRIDDEN = "wallet.limit_overridden", "Wallet limit overridden"
+    WALLET_LIMIT_OVERRIDE_CLEARED = "wallet.limit_override_cleared", "Wallet limit override cleared"
+    CONSOLE_SETTING_CHANGED = "console.setting_changed", "Console setting changed"
 
 
 # What a user sees of their own trail at GET /api/v1/security/events.

@@ -8,13 +8,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
+from audit.admin_history import AuditHistoryAdminMixin
 from kyc.exceptions import KycDocumentUnreadable, KycKeyUnknown
 from kyc.models import KycDuplicateAttempt, KycSubmission
 from kyc.selectors import kyc_submissions_pending_first
 from kyc.services import kyc_approve, kyc_document_read, kyc_reject
-from vaultpay.admin_mixins import ReadOnlyAdminMixin
+from vaultpay.admin_mixins import ReadOnlyAdminMixin, admin_change_link
 from vaultpay.errors import VaultPayError
 
 VIEW_DOCUMENT_PERMISSION = "kyc.view_kycdocument"
@@ -26,13 +28,16 @@ class RejectionForm(forms.Form):
 
 
 @admin.register(KycSubmission)
-class KycSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "user", "document_type", "status", "duplicate_attempts", "reviewed_by"]
+class KycSubmissionAdmin(AuditHistoryAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "user_link", "document_type", "status", "duplicate_attempts", "reviewed_by"]
     list_filter = ["status", "document_type", "created_at"]
     search_fields = ["user__email", "document_number", "=id"]
     list_select_related = ["user", "reviewed_by"]
-    readonly_fields = [f.name for f in KycSubmission._meta.fields] + ["document_summary", "duplicate_attempts"]
-    fields = readonly_fields
+    fields = [
+        "id", "user_link", "wallets", "document_type", "document_number", "status", "rejection_reason",
+        "reviewed_by", "reviewed_at", "created_at", "document_summary", "duplicate_attempts",
+    ]  # fmt: skip
+    readonly_fields = fields
     actions = ["approve_selected", "reject_selected"]
     change_form_template = "admin/kyc/kycsubmission/change_form.html"
     date_hierarchy = "created_at"
@@ -44,11 +49,20 @@ class KycSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             .annotate(duplicate_count=Count("duplicate_attempts"))
         )
 
-    def get_ordering(self, request: HttpRequest) -> list[str]:
-        return ["pending_rank", "-created_at"]
+    def get_ordering(self, request: HttpRequest) -> list:
+        return list(kyc_submissions_pending_first().query.order_by)
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("kyc.review_kycsubmission")
+
+    @admin.display(description="Applicant", ordering="user__email")
+    def user_link(self, submission: KycSubmission) -> str:
+        return admin_change_link(submission.user)
+
+    @admin.display(description="Wallets")
+    def wallets(self, submission: KycSubmission) -> str:
+        links = [(admin_change_link(w),) for w in submission.user.wallets.order_by("-created_at")]
+        return format_html_join(", ", "{}", links) or "—"
 
     @admin.display(description="Duplicate attempts", ordering="duplicate_count")
     def duplicate_attempts(self, submission: KycSubmission) -> int:

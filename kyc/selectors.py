@@ -1,4 +1,4 @@
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
 from kyc.models import KycDocument, KycStatus, KycSubmission
 
@@ -14,9 +14,12 @@ def kyc_pending_count() -> int:
 
 def kyc_submissions_pending_first() -> QuerySet[KycSubmission]:
     """The review queue: pending ones first (oldest first, as they wait longest), then the rest newest first."""
+    pending = When(status=KycStatus.PENDING, then=Value(0))
     return KycSubmission.objects.annotate(
-        pending_rank=Case(When(status=KycStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("pending_rank", "-created_at")
+        pending_rank=Case(pending, default=Value(1), output_field=IntegerField()),
+        # Only pending rows carry this key, so it orders them oldest first and leaves the rest to -created_at.
+        pending_since=Case(When(status=KycStatus.PENDING, then=F("created_at"))),
+    ).order_by("pending_rank", F("pending_since").asc(nulls_last=True), "-created_at")
 
 
 def kyc_document_with_fingerprint_of_other_user(*, fingerprint: str, user) -> KycDocument | None:

@@ -1,40 +1,116 @@
-from django.contrib import admin
+"""The ledger pages of the console: read-only, newest first, amounts in major units, objects linked."""
 
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from audit.admin_history import AuditHistoryAdminMixin
 from ledger import admin_disputes  # noqa: F401 - registers the dispute console
 from ledger.models import Entry, IdempotencyRecord, Transaction
-from vaultpay.admin_mixins import ReadOnlyAdminMixin
-from vaultpay.money import format_minor
+from vaultpay.admin_mixins import ReadOnlyAdminMixin, admin_change_link, admin_changelist_link, admin_money
 
 
 class EntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Entry
-    fields = ["wallet", "direction", "amount", "balance_after", "created_at"]
+    fields = ["wallet_link", "direction", "display_amount", "display_balance_after", "created_at"]
     readonly_fields = fields
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("wallet")
+
+    @admin.display(description="Wallet")
+    def wallet_link(self, entry: Entry) -> str:
+        return admin_change_link(entry.wallet)
+
+    @admin.display(description="Amount")
+    def display_amount(self, entry: Entry) -> str:
+        return admin_money(entry.amount, entry.currency)
+
+    @admin.display(description="Balance after")
+    def display_balance_after(self, entry: Entry) -> str:
+        return admin_money(entry.balance_after, entry.currency)
+
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["reference", "kind", "status", "display_amount", "from_wallet", "to_wallet", "created_at"]
+class TransactionAdmin(AuditHistoryAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["reference", "kind", "status", "display_amount", "from_link", "to_link", "created_at"]
     list_filter = ["kind", "status", "currency", "created_at"]
-    search_fields = ["reference", "id", "from_wallet__public_id", "to_wallet__public_id", "initiator__email"]
+    search_fields = ["reference", "=id", "from_wallet__public_id", "to_wallet__public_id", "initiator__email"]
     list_select_related = ["from_wallet", "to_wallet"]
-    readonly_fields = [f.name for f in Transaction._meta.fields]
+    ordering = ["-created_at"]
+    fields = [
+        "reference", "id", "kind", "status", "display_amount", "from_link", "to_link", "initiator_link",
+        "description", "metadata", "reverses_link", "reversals_links", "disputes_link", "created_at",
+    ]  # fmt: skip
+    readonly_fields = fields
     inlines = [EntryInline]
     date_hierarchy = "created_at"
 
     @admin.display(description="Amount", ordering="amount")
     def display_amount(self, txn: Transaction) -> str:
-        return f"{format_minor(txn.amount, txn.currency)} {txn.currency}"
+        return admin_money(txn.amount, txn.currency)
+
+    @admin.display(description="From", ordering="from_wallet__public_id")
+    def from_link(self, txn: Transaction) -> str:
+        return admin_change_link(txn.from_wallet)
+
+    @admin.display(description="To", ordering="to_wallet__public_id")
+    def to_link(self, txn: Transaction) -> str:
+        return admin_change_link(txn.to_wallet)
+
+    @admin.display(description="Initiator")
+    def initiator_link(self, txn: Transaction) -> str:
+        return admin_change_link(txn.initiator)
+
+    @admin.display(description="Reverses")
+    def reverses_link(self, txn: Transaction) -> str:
+        return admin_change_link(txn.reverses)
+
+    @admin.display(description="Reversed by")
+    def reversals_links(self, txn: Transaction) -> str:
+        reversals = txn.reversals.order_by("created_at")
+        links = [(admin_change_link(r, f"{r.reference} ({admin_money(r.amount, r.currency)})"),) for r in reversals]
+        return format_html_join(", ", "{}", links) or "—"
+
+    @admin.display(description="Disputes")
+    def disputes_link(self, txn: Transaction) -> str:
+        count = txn.disputes.count()
+        return admin_changelist_link("ledger.dispute", f"{count} dispute(s)", transaction__id__exact=txn.pk)
 
 
 @admin.register(Entry)
 class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "transaction", "wallet", "direction", "amount", "balance_after", "created_at"]
+    list_display = [
+        "id",
+        "transaction_link",
+        "wallet_link",
+        "direction",
+        "display_amount",
+        "display_balance_after",
+        "created_at",
+    ]
     list_filter = ["direction", "currency"]
     search_fields = ["transaction__reference", "wallet__public_id"]
     list_select_related = ["transaction", "wallet"]
-    readonly_fields = [f.name for f in Entry._meta.fields]
+    ordering = ["-id"]
+    fields = ["transaction_link", "wallet_link", "direction", "display_amount", "display_balance_after", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description="Transaction", ordering="transaction__reference")
+    def transaction_link(self, entry: Entry) -> str:
+        return admin_change_link(entry.transaction)
+
+    @admin.display(description="Wallet", ordering="wallet__public_id")
+    def wallet_link(self, entry: Entry) -> str:
+        return admin_change_link(entry.wallet)
+
+    @admin.display(description="Amount", ordering="amount")
+    def display_amount(self, entry: Entry) -> str:
+        return admin_money(entry.amount, entry.currency)
+
+    @admin.display(description="Balance after", ordering="balance_after")
+    def display_balance_after(self, entry: Entry) -> str:
+        return admin_money(entry.balance_after, entry.currency)
 
 
 @admin.register(IdempotencyRecord)
@@ -42,3 +118,4 @@ class IdempotencyRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["key", "user", "transaction", "response_status", "created_at", "expires_at"]
     search_fields = ["key", "user__email"]
     list_select_related = ["user", "transaction"]
+    ordering = ["-created_at"]

@@ -8,9 +8,10 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from ledger.models import Dispute
+from audit.admin_history import AuditHistoryAdminMixin
+from ledger.models import Dispute, Transaction
 from ledger.services.disputes import (
     REVERSE_PERMISSION,
     REVIEW_PERMISSION,
@@ -20,9 +21,9 @@ from ledger.services.disputes import (
     dispute_reverse,
     dispute_take,
 )
-from vaultpay.admin_mixins import ReadOnlyAdminMixin
+from vaultpay.admin_mixins import ReadOnlyAdminMixin, admin_change_link, admin_money
 from vaultpay.errors import VaultPayError
-from vaultpay.money import format_minor
+from wallets.models import WalletKind
 
 
 class DisputeRejectForm(forms.Form):
@@ -62,24 +63,64 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DisputeAdmin(AuditHistoryAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["short_id", "transaction", "opened_by", "status", "display_amount", "deadline", "assigned_to"]
     list_filter = ["status", OverdueFilter, "created_at"]
-    search_fields = ["id", "transaction__reference", "opened_by__email"]
+    search_fields = ["=id", "transaction__reference", "opened_by__email"]
     list_select_related = ["transaction", "opened_by", "assigned_to"]
-    readonly_fields = [f.name for f in Dispute._meta.fields if f.name != "evidence_wrapped_key"]
-    exclude = ["evidence_wrapped_key"]
-    ordering = ["deadline_at"]
+    fields = [
+        "id", "transaction_link", "opened_by_link", "status", "reason", "display_amount", "deadline",
+        "assigned_to", "decided_by", "decided_at", "decision_reason", "display_reversed", "display_suspense_covered",
+        "reversals_links", "evidence", "created_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+    ordering = ["-created_at"]
     actions = ["take"]
     change_form_template = "admin/ledger/dispute/change_form.html"
+
+    @admin.display(description="Transaction")
+    def transaction_link(self, dispute: Dispute) -> str:
+        txn = dispute.transaction
+        return admin_change_link(
+            txn, f"{txn.reference} ({txn.get_kind_display()} of {admin_money(txn.amount, txn.currency)})"
+        )
+
+    @admin.display(description="Opened by")
+    def opened_by_link(self, dispute: Dispute) -> str:
+        return admin_change_link(dispute.opened_by)
+
+    @admin.display(description="Reversed")
+    def display_reversed(self, dispute: Dispute) -> str:
+        return admin_money(dispute.reversed_amount, dispute.currency)
+
+    @admin.display(description="Covered by @suspense")
+    def display_suspense_covered(self, dispute: Dispute) -> str:
+        return admin_money(dispute.suspense_covered_amount, dispute.currency)
+
+    @admin.display(description="Reversal transactions")
+    def reversals_links(self, dispute: Dispute) -> str:
+        reversals = Transaction.objects.filter(metadata__dispute=str(dispute.pk)).order_by("created_at")
+        links = [(admin_change_link(r, f"{r.reference} ({admin_money(r.amount, r.currency)})"),) for r in reversals]
+        return format_html_join(", ", "{}", links) or "—"
+
+    @admin.display(description="Evidence")
+    def evidence(self, dispute: Dispute) -> str:
+        if not dispute.evidence_name:
+            return "None attached"
+        url = reverse("admin:ledger_dispute_evidence", args=[dispute.pk])
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener noreferrer" id="dispute-view-evidence">Open evidence</a>'
+            " ({}, {} bytes; each view is audited)",
+            url, dispute.evidence_content_type, dispute.evidence_size,
+        )  # fmt: skip
 
     @admin.display(description="Dispute")
     def short_id(self, dispute: Dispute) -> str:
         return str(dispute.pk)[:8]
 
-    @admin.display(description="Amount", ordering="amount")
+    @admin.display(description="Disputed amount", ordering="amount")
     def display_amount(self, dispute: Dispute) -> str:
-        return f"{format_minor(dispute.amount, dispute.currency)} {dispute.currency}"
+        return admin_money(dispute.amount, dispute.currency)
 
     @admin.display(description="Deadline", ordering="deadline_at")
     def deadline(self, dispute: Dispute) -> str:
@@ -106,6 +147,7 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.reverse_view),
                 name="ledger_dispute_reverse",
             ),
+            path("<uuid:dispute_id>/take/", self.admin_site.admin_view(self.take_view), name="ledger_dispute_take"),
             path(
                 "<uuid:dispute_id>/approve-reversal/",
                 self.admin_site.admin_view(self.approve_reversal_view),
@@ -137,6 +179,19 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             lambda data: dispute_reversal_approve(moderator=request.user, dispute_id=dispute_id),
         )  # fmt: skip
 
+    def take_view(self, request, dispute_id):
+        if request.method == "POST" and request.user.has_perm(REVIEW_PERMISSION):
+            self._run(request, lambda: dispute_take(moderator=request.user, dispute_id=dispute_id), "taken")
+        return HttpResponseRedirect(reverse("admin:ledger_dispute_change", args=[dispute_id]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_review": request.user.has_perm(REVIEW_PERMISSION),
+            "can_reverse": request.user.has_perm(REVERSE_PERMISSION),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def evidence_view(self, request, dispute_id):
         try:
             content, content_type = dispute_evidence_open(moderator=request.user, dispute_id=dispute_id)
@@ -144,9 +199,11 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:ledger_dispute_change", args=[dispute_id]))
         response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="evidence-{dispute_id}"'
+        # Inline, like a KYC document: the content type was checked by content at upload (PDF/JPEG/PNG).
+        response["Content-Disposition"] = f'inline; filename="evidence-{dispute_id}"'
         response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "no-store, private"  # decrypted evidence never sits in a cache
+        response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"  # never cached
+        response["Referrer-Policy"] = "no-referrer"
         return response
 
     def _decision_view(self, request, dispute_id, form_class, permission, title, decide):
@@ -165,8 +222,22 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "amount": self.display_amount(dispute),
             "proposed": self._proposal_summary(dispute),
+            "receiver": self._receiver_balance(dispute),
         }
         return TemplateResponse(request, "admin/ledger/dispute/decide.html", context)
+
+    @staticmethod
+    def _receiver_balance(dispute: Dispute) -> dict | None:
+        """The receiver's available balance: what a reversal takes back before @suspense must cover."""
+        receiver = dispute.transaction.to_wallet
+        if receiver.kind != WalletKind.USER:
+            return None
+        short = max(dispute.amount - receiver.balance, 0)
+        return {
+            "wallet": receiver,
+            "balance": admin_money(receiver.balance, receiver.currency),
+            "shortfall": admin_money(short, receiver.currency) if short else None,
+        }
 
     def _run(self, request, step, done: str) -> bool:
         """Run one service call; show its domain error (with why it was refused) instead of a 500."""
@@ -183,11 +254,13 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 messages.WARNING,
             )
             return True
-        self.message_user(request, f"Dispute {str(dispute.pk)[:8]} {done}: {dispute.get_status_display()}.")
+        self.message_user(
+            request, f"Dispute {str(dispute.pk)[:8]} {done}: {dispute.get_status_display()}.", messages.SUCCESS
+        )
         return True
 
     @staticmethod
     def _proposal_summary(dispute: Dispute) -> str:
         if dispute.reversal_proposed_amount is None:
             return ""
-        return f"{format_minor(dispute.reversal_proposed_amount, dispute.currency)} {dispute.currency}"
+        return admin_money(dispute.reversal_proposed_amount, dispute.currency)

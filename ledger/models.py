@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from vaultpay.money import CURRENCY_CHOICES
+from vaultpay.money import CURRENCY_CHOICES, format_minor
 from wallets.models import Wallet
 
 
@@ -97,7 +97,8 @@ class Entry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.direction} {self.amount} {self.currency} on {self.wallet_id}"
+        # The wallet by its public id (one more query): this label is read by people, in the console.
+        return f"{self.direction} of {format_minor(self.amount, self.currency)} {self.currency} on {self.wallet}"
 
     @property
     def signed_amount(self) -> int:
@@ -231,7 +232,7 @@ class Dispute(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Dispute {str(self.pk)[:8]} on {self.transaction_id}"
+        return f"Dispute {str(self.pk)[:8]} on {self.transaction.reference}"
 
     @property
     def is_pending(self) -> bool:

@@ -1,10 +1,10 @@
 """Receipts for a posted transaction: one in-app notification and one email per user party."""
 
-from django.conf import settings
 from django.db import transaction
 
 from accounts.notifications import user_notify
 from ledger.models import Entry, Transaction, TransactionKind
+from vaultpay.console_settings import dispute_window_days
 from vaultpay.money import format_minor
 from vaultpay.plain_text import text_unlinkable
 from wallets.models import Wallet, WalletKind
@@ -60,7 +60,7 @@ def transaction_receipts_queue(*, transaction_id: str) -> int:
             "created_at": txn.created_at.strftime("%Y-%m-%d %H:%M UTC"),
             "direction": "out" if wallet.pk == txn.from_wallet_id else "in",
             "original_reference": txn.reverses.reference if txn.reverses else "",
-            "dispute_window_days": settings.DISPUTE_WINDOW_DAYS,
+            "dispute_window_days": dispute_window_days(),
             "summary": f"{txn.get_kind_display()} {amount} {txn.currency} ({txn.reference})",
         }
         user_notify(user=wallet.owner, event_key=f"txn:{txn.pk}:{template}", kind=template, context=context)

@@ -1,6 +1,7 @@
 """The ledger's invariants, checked from the entries up."""
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 
 from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -35,11 +36,18 @@ class ReconcileReport:
             or any(total != 0 for total in self.currency_totals.values())
         )
 
+    def as_dict(self) -> dict:
+        """The machine-readable report (`manage.py reconcile --json`); amounts in minor units."""
+        return {"ok": self.ok, **asdict(self)}
 
-def ledger_reconcile() -> ReconcileReport:
+
+def ledger_reconcile(*, progress: Callable[[int], None] | None = None) -> ReconcileReport:
     """Every user wallet's balance equals the sum of its entries (a system wallet caches none); every
     transaction balances; each currency sums to 0; every owner's usage counters equal what they sent
-    this UTC day and month, per currency."""
+    this UTC day and month, per currency.
+
+    `progress`, when given, is called with the number of wallets checked so far.
+    """
     report = ReconcileReport()
     entry_sums = (
         Entry.objects.filter(wallet=OuterRef("pk")).values("wallet").annotate(total=Sum(_SIGNED_AMOUNT)).values("total")
@@ -48,6 +56,8 @@ def ledger_reconcile() -> ReconcileReport:
     rows = wallets.values_list("pk", "public_id", "kind", "currency", "balance", "ledger_total")
     for wallet_id, label_id, kind, currency, balance, ledger_total in rows.iterator(chunk_size=5000):
         report.wallets_checked += 1
+        if progress is not None:
+            progress(report.wallets_checked)
         # A system wallet's balance is its entries' sum (it caches none: its cached balance stays 0).
         expected = ledger_total if kind == WalletKind.USER else 0
         held = balance if kind == WalletKind.USER else ledger_total

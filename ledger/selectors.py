@@ -41,12 +41,24 @@ def entries_of_transaction(*, transaction: Transaction) -> QuerySet[Entry]:
     return transaction.entries.select_related("wallet").order_by("id")
 
 
+# What the dashboard's volumes count: money users moved, not reversals or fees.
+VOLUME_KINDS = (TransactionKind.DEPOSIT, TransactionKind.WITHDRAWAL, TransactionKind.TRANSFER)
+
+
 def ledger_volume_today() -> list[dict]:
     """Per currency, the count and total of deposits, withdrawals and transfers since 00:00 UTC."""
     day_start = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    kinds = (TransactionKind.DEPOSIT, TransactionKind.WITHDRAWAL, TransactionKind.TRANSFER)
+    return _volume(Transaction.objects.filter(created_at__gte=day_start))
+
+
+def ledger_volume_all_time() -> list[dict]:
+    """Per currency, the count and total of every deposit, withdrawal and transfer ever posted."""
+    return _volume(Transaction.objects.all())
+
+
+def _volume(transactions: QuerySet[Transaction]) -> list[dict]:
     rows = (
-        Transaction.objects.filter(created_at__gte=day_start, kind__in=kinds)
+        transactions.filter(kind__in=VOLUME_KINDS)
         .values("currency")
         .annotate(total=Sum("amount"), count=Count("pk"))
         .order_by("currency")

@@ -31,6 +31,7 @@ from ledger.serializers import (
     TransferInputSerializer,
 )
 from ledger.services import PostingResult, dispute_open, wallet_deposit, wallet_transfer, wallet_withdraw
+from vaultpay.metrics import idempotent_replay_served
 from vaultpay.pagination import HistoryPagination, PageQuerySerializer, history_paginator
 from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response, page_of
 from vaultpay.uploads import memory_upload_install
@@ -120,6 +121,8 @@ class MoneyMovementView(APIView):
         result = self.perform(request, data, idempotency)
         context = {"wallet_ids": _caller_wallet_ids_in(result.transaction, request.user)}
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
+        if result.replayed:
+            idempotent_replay_served()
         return Response(
             TransactionOutputSerializer(result.transaction, context=context).data,
             status=status.HTTP_201_CREATED,

@@ -4,9 +4,16 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from kyc.selectors import kyc_pending_count
-from ledger.selectors import disputes_pending_count, ledger_volume_today
+from ledger.selectors import disputes_pending_count, ledger_volume_all_time, ledger_volume_today
 from vaultpay.money import format_minor
-from wallets.selectors import wallet_frozen_count
+from wallets.selectors import wallet_counts, wallet_frozen_count
+
+
+def _volume_rows(rows: list[dict]) -> list[dict]:
+    return [
+        {"currency": r["currency"], "total": format_minor(r["total_minor"], r["currency"]), "count": r["count"]}
+        for r in rows
+    ]
 
 
 def dashboard_context(user) -> dict:
@@ -14,22 +21,19 @@ def dashboard_context(user) -> dict:
 
     A figure the user may not see stays None; the template shows "—" for it.
     """
-    context = {"pending_kyc": None, "frozen_wallets": None, "today_volume": None, "open_disputes": None}
+    context = dict.fromkeys(
+        ["pending_kyc", "frozen_wallets", "wallets", "today_volume", "all_time_volume", "open_disputes"]
+    )
     if user.has_perm("kyc.view_kycsubmission"):
         context["pending_kyc"] = kyc_pending_count()
     if user.has_perm("ledger.view_dispute"):
         context["open_disputes"] = disputes_pending_count()
     if user.has_perm("wallets.view_wallet"):
         context["frozen_wallets"] = wallet_frozen_count()
+        context["wallets"] = wallet_counts()
     if user.has_perm("ledger.view_transaction"):
-        context["today_volume"] = [
-            {
-                "currency": row["currency"],
-                "total": format_minor(row["total_minor"], row["currency"]),
-                "count": row["count"],
-            }
-            for row in ledger_volume_today()
-        ]
+        context["today_volume"] = _volume_rows(ledger_volume_today())
+        context["all_time_volume"] = _volume_rows(ledger_volume_all_time())
     return context
 
 
@@ -38,6 +42,8 @@ class VaultPayAdminSite(admin.AdminSite):
     site_title = "VaultPay console"
     index_title = "Moderator dashboard"
     index_template = "admin/vaultpay_dashboard.html"
+    # "View site" opens what VaultPay serves to the world: its API documentation.
+    site_url = "/api/v1/docs/"
 
     def index(self, request: HttpRequest, extra_context: dict | None = None):
         extra_context = {**(extra_context or {}), "dashboard": dashboard_context(request.user)}

@@ -13,6 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from vaultpay.metrics import refusal_sent
 from vaultpay.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class ServiceUnavailable(VaultPayError):
 
 
 def error_body(code: str, message: str, details: dict | None = None) -> dict:
+    """The envelope of every error VaultPay answers; each one is counted by its code (vaultpay.metrics)."""
+    refusal_sent(code)
     return {"error": {"code": code, "message": message, "details": details or {}, "request_id": current_request_id()}}
 
 

@@ -1,11 +1,26 @@
+"""Probes: /livez (the process answers), /readyz (its dependencies answer), /healthz (database and cache).
+
+All three, and /metrics, are answered before host validation and HTTPS redirects: orchestrators and
+Prometheus reach the container by an address production's ALLOWED_HOSTS rightly does not list.
+"""
+
 import logging
+import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
+from vaultpay.celery import app as celery_app
+from vaultpay.metrics import metrics_view
+
 logger = logging.getLogger(__name__)
+
+# The worker heartbeat (vaultpay.tasks.worker_heartbeat, scheduled by beat) writes this cache key.
+WORKER_HEARTBEAT_KEY = "vaultpay:worker-heartbeat"
+WORKER_HEARTBEAT_MAX_AGE = 60  # seconds
 
 
 def _check(probe) -> str:
@@ -30,24 +45,64 @@ def _cache_probe() -> None:
     cache.delete(key)
 
 
-def healthz(request):
-    """Liveness and readiness: 200 when the database and the cache answer, 503 otherwise."""
-    checks = {"database": _check(_database_probe), "cache": _check(_cache_probe)}
-    healthy = all(value == "ok" for value in checks.values())
+def _broker_probe() -> None:
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+def worker_heartbeat_age() -> float | None:
+    """Seconds since a worker last ran vaultpay.worker_heartbeat; None if it never did (or the cache forgot)."""
+    beat = cache.get(WORKER_HEARTBEAT_KEY)
+    return None if beat is None else time.time() - float(beat)
+
+
+def _worker_probe() -> None:
+    age = worker_heartbeat_age()
+    if age is None or age > WORKER_HEARTBEAT_MAX_AGE:
+        raise RuntimeError(f"no worker heartbeat in the last {WORKER_HEARTBEAT_MAX_AGE} s")
+
+
+def _answer(checks: dict[str, str]) -> JsonResponse:
+    healthy = all(value in ("ok", "skipped") for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
 
 
-class HealthCheckMiddleware:
-    """Answer /healthz before host validation and HTTPS redirects.
+def livez(request) -> JsonResponse:
+    """The process is up and serving: no dependency is asked (a restart would not fix them)."""
+    return JsonResponse({"status": "ok"})
 
-    Orchestrators probe the container as http://localhost:8000/healthz, a host that production's
-    ALLOWED_HOSTS rightly does not list; the probe must still get a real answer.
+
+def readyz(request) -> JsonResponse:
+    """Ready for traffic: database, cache, broker and a worker heartbeat newer than a minute.
+
+    With tasks run eagerly (no broker, the embedded default) there is no worker to wait for.
     """
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    checks = {
+        "database": _check(_database_probe),
+        "cache": _check(_cache_probe),
+        "broker": "skipped" if eager else _check(_broker_probe),
+        "worker": "skipped" if eager else _check(_worker_probe),
+    }
+    return _answer(checks)
+
+
+def healthz(request) -> JsonResponse:
+    """The web process and what every request needs: 200 when the database and the cache answer."""
+    return _answer({"database": _check(_database_probe), "cache": _check(_cache_probe)})
+
+
+_PROBES = {"/livez": livez, "/readyz": readyz, "/healthz": healthz, "/metrics": metrics_view}
+
+
+class HealthCheckMiddleware:
+    """Answer the probes and /metrics before host validation and HTTPS redirects."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path == "/healthz" and request.method in ("GET", "HEAD"):
-            return healthz(request)
+        probe = _PROBES.get(request.path)
+        if probe is not None and request.method in ("GET", "HEAD"):
+            return probe(request)
         return self.get_response(request)

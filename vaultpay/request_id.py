@@ -3,7 +3,7 @@
 import logging
 import re
 import uuid
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 _current_request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
@@ -13,6 +13,15 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 def current_request_id() -> str:
     return _current_request_id.get()
+
+
+def request_id_set(request_id: str) -> Token:
+    """Name the work now running (a request, a Celery task); give the token back to request_id_reset."""
+    return _current_request_id.set(request_id)
+
+
+def request_id_reset(token: Token) -> None:
+    _current_request_id.reset(token)
 
 
 class RequestIdMiddleware:
@@ -33,6 +42,13 @@ class RequestIdMiddleware:
 
 
 class RequestIdLogFilter(logging.Filter):
+    """Put the request id on every log record.
+
+    django.request logs an error response after the middleware chain has returned, when the context
+    variable is already reset; the request it passes along still carries its id.
+    """
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id()
+        request = getattr(record, "request", None)
+        record.request_id = getattr(request, "request_id", None) or current_request_id()
         return True

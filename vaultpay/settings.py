@@ -18,6 +18,11 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# `make run` and manage.py read a .env file in the checkout when there is one (cp .env.example .env);
+# variables already set in the environment win. The test suite never reads it: its runs must not
+# depend on a developer's local file.
+if (BASE_DIR / ".env").is_file() and "pytest" not in sys.modules:
+    environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -69,6 +74,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # django.contrib.admin, with the moderator dashboard as its index (vaultpay.console).
     "vaultpay.apps.VaultPayAdminConfig",
+    "vaultpay.apps.VaultPayConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,6 +86,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "anymail",
+    "django_prometheus",
+    "constance",
     "audit",
     "accounts",
     "wallets",
@@ -88,7 +96,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # django-prometheus times each request between its Before (first) and After (last) middleware.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "vaultpay.request_id.RequestIdMiddleware",
+    "vaultpay.access_log.AccessLogMiddleware",
     "vaultpay.health.HealthCheckMiddleware",
     "accounts.client_ip.ClientIpMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -101,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "vaultpay.urls"
@@ -126,7 +138,8 @@ TEMPLATES = [
 # PostgreSQL whose data lives in the checkout (.vaultpay/postgres/data), started by manage.py and
 # `make run` (vaultpay.embedded_db), on a Unix socket only.
 if env.str("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db_url("DATABASE_URL")}
+    # django-prometheus's PostgreSQL backend is Django's, counting queries and errors per connection.
+    DATABASES = {"default": env.db_url("DATABASE_URL", engine="django_prometheus.db.backends.postgresql")}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
@@ -140,7 +153,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis, counting gets, hits and misses for Prometheus.
+            "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
@@ -170,6 +184,8 @@ AUDIT_SEAL_MAX_LAG = timedelta(seconds=env.int("AUDIT_SEAL_MAX_LAG_SECONDS", def
 AUDIT_SEAL_LOOKBACK = timedelta(seconds=env.int("AUDIT_SEAL_LOOKBACK_SECONDS", default=3600))
 # How often `manage.py outbox_relay` looks for new outbox rows (receipts) when it found none.
 OUTBOX_POLL_INTERVAL = env.float("OUTBOX_POLL_INTERVAL_SECONDS", default=0.05)
+# The worker logs through LOGGING below (JSON lines with the request id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-idempotency-keys": {
         "task": "ledger.tasks.purge_expired_idempotency_keys",
@@ -189,6 +205,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledger.tasks.relay_outbox",
         "schedule": timedelta(seconds=10),
     },
+    # /readyz wants a heartbeat newer than a minute (vaultpay.health).
+    "worker-heartbeat": {"task": "vaultpay.worker_heartbeat", "schedule": timedelta(seconds=20)},
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -373,16 +391,81 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = ["vaultpay.uploads.MemoryOnlyUploadHandler"]
 
+# --- Step-up --------------------------------------------------------------------------------
+# Per currency, in major units: a withdrawal or transfer above it needs a two-factor code.
+# JSON, e.g. STEP_UP_ABOVE={"USD": "1000.00", "EUR": "1000.00"}.
+STEP_UP_ABOVE = env.json(
+    "STEP_UP_ABOVE",
+    default={
+        "USD": "1000",
+        "EUR": "1000",
+        "GBP": "800",
+        "INR": "80000",
+        "NGN": "1500000",
+        "JPY": "150000",
+        "KWD": "300",
+    },
+)
+
+# --- Console-tunable settings (django-constance) --------------------------------------------
+# Super admins may change these in the console (Constance -> Config); empty means the value above,
+# from the environment, holds. Validated by vaultpay.console_settings, audited by vaultpay.admin,
+# read through vaultpay.console_settings (cached in each process for a few seconds).
+CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"
+CONSTANCE_SUPERUSER_ONLY = True
+CONSTANCE_ADDITIONAL_FIELDS = {
+    "limit_tiers": ["vaultpay.console_settings.LimitTiersField", {"required": False}],
+    "step_up": ["vaultpay.console_settings.StepUpAboveField", {"required": False}],
+    "days": ["django.forms.IntegerField", {"min_value": 0, "max_value": 3650}],
+}
+CONSTANCE_CONFIG = {
+    "WALLET_LIMIT_TIERS": (
+        {},
+        "Spending limits per tier and currency, JSON in major units, e.g. "
+        '{"unverified": {"USD": {"daily": "500", "monthly": "2000"}, ...}, "verified": {...}}; '
+        "every tier and currency. Empty: WALLET_LIMIT_TIERS from the environment.",
+        "limit_tiers",
+    ),
+    "DISPUTE_WINDOW_DAYS": (
+        0,
+        "Days after a transaction during which it can be disputed. 0: the environment's.",
+        "days",
+    ),
+    "DISPUTE_REVIEW_DAYS": (0, "Days moderators have to decide a dispute. 0: the environment's.", "days"),
+    "STEP_UP_ABOVE": (
+        {},
+        'Per currency, the amount above which a payment needs a two-factor code, e.g. {"USD": "1000.00"}. '
+        "Empty: STEP_UP_ABOVE from the environment.",
+        "step_up",
+    ),
+}
+CONSTANCE_CONFIG_FIELDSETS = {
+    "Spending limits": ["WALLET_LIMIT_TIERS"],
+    "Disputes": ["DISPUTE_WINDOW_DAYS", "DISPUTE_REVIEW_DAYS"],
+    "Two-factor step-up": ["STEP_UP_ABOVE"],
+}
+
+# --- Metrics --------------------------------------------------------------------------------
+# Bearer token Prometheus sends to scrape /metrics. Unset: /metrics answers 404 (never public).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # --- Logging --------------------------------------------------------------------------------
+# "plain" (one readable line) or "json" (one JSON object per line; the Docker image's default).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "vaultpay.request_id.RequestIdLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "vaultpay.log_format.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The access log is one line per request: worth having in production, noise in the test suite.
+    "loggers": {"vaultpay.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")}},
 }

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.pages import ip_confirm_page
@@ -20,6 +22,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # The page the new-IP email links to (a button that POSTs; see accounts.pages).
     path("security/ips/confirm", ip_confirm_page, name="ip-confirm-page"),
+    # Browsers ask for /favicon.ico whatever the page says; the console's <link rel="icon"> names the SVG
+    # (WhiteNoise serves it under its plain name as well as the hashed one).
+    path("favicon.ico", RedirectView.as_view(url=f"/{settings.STATIC_URL}vaultpay/favicon.svg", permanent=True)),
 ]
 
 handler404 = "vaultpay.errors.not_found_view"

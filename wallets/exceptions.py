@@ -43,3 +43,9 @@ class LimitExceeded(VaultPayError):
     code = "limit_exceeded"
     status_code = status.HTTP_403_FORBIDDEN
     message = "This payment would exceed the wallet's spending limit."
+
+
+class LimitOverrideForbidden(VaultPayError):
+    code = "limit_override_forbidden"
+    status_code = status.HTTP_403_FORBIDDEN
+    message = "Only admins can override a wallet's spending limits."

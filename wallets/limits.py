@@ -1,8 +1,9 @@
 """Spending limits: the tier table from settings, and what an owner has used of it.
 
-The amounts live in settings.WALLET_LIMIT_TIERS, per tier and per currency, in major units. Usage
-is counted per owner and currency (WalletUsage); wallet_move() (wallets/sql/wallet_move.sql)
-checks and advances it under the sending wallet's lock, with the limits this module hands it.
+The amounts live in settings.WALLET_LIMIT_TIERS (super admins may replace them in the console,
+vaultpay.console_settings), per tier and per currency, in major units. Usage is counted per owner
+and currency (WalletUsage); wallet_move() (wallets/sql/wallet_move.sql) checks and advances it under
+the sending wallet's lock, with the limits this module hands it.
 """
 
 import json
@@ -10,8 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-from django.conf import settings
-
+from vaultpay.console_settings import limit_tiers
 from vaultpay.money import CURRENCIES, format_minor, parse_amount
 from wallets.models import LimitTier, Wallet, WalletUsage
 
@@ -54,27 +54,32 @@ def usage_in_periods(usage: WalletUsage | None, now: datetime) -> LimitUsage:
 
 def tier_limits(*, tier: str, currency: str) -> TierLimits:
     """The tier's limits in minor units of `currency`; KeyError if settings lack them (see wallets.checks)."""
-    row = settings.WALLET_LIMIT_TIERS[tier][currency]
+    row = limit_tiers()[tier][currency]  # the console's table, or settings.WALLET_LIMIT_TIERS
     return TierLimits(**{period: parse_amount(row[period], CURRENCIES[currency]) for period in LIMIT_PERIODS})
 
 
 @lru_cache(maxsize=64)
-def _tier_limits_json(currency: str, tiers_id: int) -> str:
-    limits = {tier: tier_limits(tier=tier, currency=currency) for tier in LimitTier.values}
+def _tier_limits_json(currency: str, rows: str) -> str:
+    table = json.loads(rows)
+    limits = {
+        tier: TierLimits(**{p: parse_amount(table[tier][p], CURRENCIES[currency]) for p in LIMIT_PERIODS})
+        for tier in LimitTier.values
+    }
     return json.dumps({tier: [each.daily, each.monthly] for tier, each in limits.items()})
 
 
 def tier_limits_for_posting(*, currency: str) -> str:
     """Every tier's [daily, monthly] limit in minor units of `currency`, as wallet_move() reads them (JSON).
 
-    Computed once per currency and tier table (tests swap the table: its identity is in the key).
+    Parsed once per currency and table content: the console may replace the table at any time.
     """
-    return _tier_limits_json(currency, id(settings.WALLET_LIMIT_TIERS))
+    table = limit_tiers()
+    rows = json.dumps({tier: table[tier][currency] for tier in LimitTier.values}, sort_keys=True)
+    return _tier_limits_json(currency, rows)
 
 
-def limits_summary(*, wallet: Wallet, used: LimitUsage) -> dict:
-    """What GET /api/v1/wallet/limits returns: tier, and per period the limit, used and remaining."""
-    limits = tier_limits(tier=wallet.limit_tier, currency=wallet.currency)
+def limits_summary(*, wallet: Wallet, limits: TierLimits, used: LimitUsage) -> dict:
+    """What GET /api/v1/wallet/limits returns: tier, and per period the limit in force, used and remaining."""
     summary = {"tier": wallet.limit_tier, "currency": wallet.currency}
     for period in LIMIT_PERIODS:
         limit, spent = getattr(limits, period), getattr(used, period)

@@ -63,9 +63,18 @@ class Wallet(models.Model):
     # entries (ledger.selectors.wallet_balance_from_entries).
     balance = models.BigIntegerField(default=0, editable=False)
     status = models.CharField(max_length=8, choices=WalletStatus.choices, default=WalletStatus.ACTIVE)
+    # Why the console last froze or unfroze the wallet; the audit log keeps every earlier reason.
+    status_reason = models.CharField(max_length=500, blank=True, editable=False)
     # On the wallet row (not the user) so the limit check reads it from the row it has just locked.
     # A user's new wallet inherits the tier of their previous one (wallet_create).
     limit_tier = models.CharField(max_length=16, choices=LimitTier.choices, default=LimitTier.UNVERIFIED)
+    # An admin's override of the tier's limits for this one wallet (wallets.limit_overrides), on the
+    # row itself so the limit check (wallets/sql/wallet_move.sql) reads it from the row it has locked.
+    # Null: the tier's limit holds.
+    limit_override_daily = models.BigIntegerField(null=True, blank=True, editable=False, help_text="Minor units.")
+    limit_override_monthly = models.BigIntegerField(null=True, blank=True, editable=False, help_text="Minor units.")
+    limit_override_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    limit_override_reason = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -95,6 +104,7 @@ class Wallet(models.Model):
         permissions = [
             ("freeze_wallet", "Can freeze and unfreeze wallets"),
             ("close_wallet", "Can close wallets"),
+            ("override_wallet_limits", "Can override a wallet's spending limits"),
         ]
 
     def __str__(self) -> str:

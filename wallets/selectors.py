@@ -1,4 +1,4 @@
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from wallets.exceptions import WalletNotFound
 from wallets.models import Wallet, WalletKind, WalletStatus
@@ -39,3 +39,10 @@ def wallets_lock(*wallets: Wallet) -> list[Wallet]:
     rows = wallet_qs_select_for_update().select_related("owner").filter(pk__in=[w.pk for w in wallets])
     locked = {w.pk: w for w in rows}
     return [locked[w.pk] for w in wallets]
+
+
+def wallet_counts() -> dict[str, int]:
+    """User wallets in total and active ones, for the console dashboard (system wallets left out)."""
+    return Wallet.objects.filter(kind=WalletKind.USER).aggregate(
+        total=Count("pk"), active=Count("pk", filter=Q(status=WalletStatus.ACTIVE))
+    )

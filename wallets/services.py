@@ -80,15 +80,18 @@ def wallet_close(*, owner) -> Wallet:
 
 
 @transaction.atomic
-def wallet_freeze(*, wallet_id: int, actor) -> Wallet:
-    """Stop a user wallet from sending or receiving. Raises WalletStatusTransitionInvalid."""
-    return _wallet_change_status(wallet_id=wallet_id, status=WalletStatus.FROZEN, actor=actor)
+def wallet_freeze(*, wallet_id: int, actor, reason: str = "") -> Wallet:
+    """Stop a user wallet from sending or receiving; the reason is kept on the wallet and audited.
+
+    Raises WalletNotFound, WalletStatusTransitionInvalid.
+    """
+    return _wallet_change_status(wallet_id=wallet_id, status=WalletStatus.FROZEN, actor=actor, reason=reason)
 
 
 @transaction.atomic
-def wallet_unfreeze(*, wallet_id: int, actor) -> Wallet:
-    """Let a frozen wallet move money again. Raises WalletStatusTransitionInvalid."""
-    return _wallet_change_status(wallet_id=wallet_id, status=WalletStatus.ACTIVE, actor=actor)
+def wallet_unfreeze(*, wallet_id: int, actor, reason: str = "") -> Wallet:
+    """Let a frozen wallet move money again. Raises WalletNotFound, WalletStatusTransitionInvalid."""
+    return _wallet_change_status(wallet_id=wallet_id, status=WalletStatus.ACTIVE, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -103,8 +106,8 @@ def wallet_admin_close(*, wallet_id: int, actor) -> Wallet:
     return wallet_set_status(wallet=wallet, status=WalletStatus.CLOSED, actor=actor)
 
 
-def _wallet_change_status(*, wallet_id: int, status: WalletStatus, actor) -> Wallet:
-    return wallet_set_status(wallet=_wallet_lock_user_wallet(wallet_id), status=status, actor=actor)
+def _wallet_change_status(*, wallet_id: int, status: WalletStatus, actor, reason: str) -> Wallet:
+    return wallet_set_status(wallet=_wallet_lock_user_wallet(wallet_id), status=status, actor=actor, reason=reason)
 
 
 def _wallet_lock_user_wallet(wallet_id: int) -> Wallet:
@@ -116,19 +119,20 @@ def _wallet_lock_user_wallet(wallet_id: int) -> Wallet:
 
 
 @transaction.atomic(savepoint=False)
-def wallet_set_status(*, wallet: Wallet, status: WalletStatus, actor) -> Wallet:
-    """Move a locked wallet to `status` if WALLET_STATUS_TRANSITIONS allows it; audited."""
+def wallet_set_status(*, wallet: Wallet, status: WalletStatus, actor, reason: str = "") -> Wallet:
+    """Move a locked wallet to `status` if WALLET_STATUS_TRANSITIONS allows it; audited with the reason."""
     old_status = wallet.status
     if status not in WALLET_STATUS_TRANSITIONS[old_status]:
         raise WalletStatusTransitionInvalid(details={"from": old_status, "to": status})
     wallet.status = status
-    wallet.save(update_fields=["status", "updated_at"])
+    wallet.status_reason = reason.strip()
+    wallet.save(update_fields=["status", "status_reason", "updated_at"])
     audit_record(
         event_type=_STATUS_EVENTS[status],
         actor=actor,
         target=wallet,
         old_values={"status": old_status},
-        new_values={"status": status},
+        new_values={"status": status, "reason": wallet.status_reason},
     )
     return wallet
 

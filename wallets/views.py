@@ -6,7 +6,8 @@ from rest_framework.views import APIView
 
 from vaultpay.money import currency_for
 from vaultpay.schema import error_response
-from wallets.limits import limits_summary, wallet_usage
+from wallets.limit_overrides import wallet_limit_override_for
+from wallets.limits import limits_summary, tier_limits, wallet_usage
 from wallets.selectors import wallet_get_open_for_user
 from wallets.serializers import WalletCreateInputSerializer, WalletLimitsOutputSerializer, WalletOutputSerializer
 from wallets.services import wallet_close, wallet_create
@@ -57,5 +58,6 @@ class WalletLimitsView(APIView):
     def get(self, request):
         wallet = wallet_get_open_for_user(user=request.user)
         used = wallet_usage(owner_id=wallet.owner_id, currency=wallet.currency, now=timezone.now())
-        summary = limits_summary(wallet=wallet, used=used)
+        limits = wallet_limit_override_for(wallet) or tier_limits(tier=wallet.limit_tier, currency=wallet.currency)
+        summary = limits_summary(wallet=wallet, limits=limits, used=used)
         return Response(WalletLimitsOutputSerializer(summary).data)

@@ -15,6 +15,7 @@ from accounts.pin import pin_hash, pin_matches, pin_new_salt, pin_validate_new, 
 from audit.models import AuditEventType
 from audit.services import audit_record
 from vaultpay.errors import VaultPayError
+from vaultpay.metrics import pin_lockout_started
 from vaultpay.task_secrets import task_secret_seal
 
 PIN_MAX_ATTEMPTS = 3
@@ -78,6 +79,7 @@ def _pin_attempt(*, user, pin: str) -> VaultPayError | None:
         state.locked_until = now + PIN_LOCKOUT
     state.save(update_fields=["failed_attempts", "locked_until", "updated_at"])
     if state.locked_until is not None:
+        pin_lockout_started()
         audit_record(event_type=AuditEventType.PIN_LOCKED, actor=user, target=user, new_values=_lock_info(state))
         return _locked_error(state)
     audit_record(

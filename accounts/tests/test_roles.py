@@ -122,8 +122,12 @@ def test_user_page_shows_no_password_hash_and_no_pin_data(role, user):
     assert user.transactionpin.pin_hash not in page and user.transactionpin.salt not in page
 
 
-def _action(client: Client, url: str, action: str, pk: int):
-    return client.post(url, {"action": action, "_selected_action": [str(pk)], "index": "0"})
+def _action(client: Client, url: str, action: str, pk: int, **extra):
+    return client.post(url, {"action": action, "_selected_action": [str(pk)], "index": "0", **extra})
+
+
+# The freeze and unfreeze actions ask for a reason first; this answers that step.
+_WITH_REASON = {"apply": "1", "reason": "Reported stolen phone"}
 
 
 @pytest.mark.parametrize(
@@ -133,10 +137,10 @@ def _action(client: Client, url: str, action: str, pk: int):
 def test_wallet_actions_by_role(role, can_freeze, can_close, user):
     console = _console(role)
     wallet = wallet_create(owner=user, currency=currency_for("USD"))
-    _action(console, "/admin/wallets/wallet/", "freeze_wallets", wallet.pk)
+    _action(console, "/admin/wallets/wallet/", "freeze_wallets", wallet.pk, **_WITH_REASON)
     wallet.refresh_from_db()
     assert (wallet.status == WalletStatus.FROZEN) is can_freeze
-    _action(console, "/admin/wallets/wallet/", "unfreeze_wallets", wallet.pk)
+    _action(console, "/admin/wallets/wallet/", "unfreeze_wallets", wallet.pk, **_WITH_REASON)
     wallet.refresh_from_db()
     assert wallet.status == WalletStatus.ACTIVE
     _action(console, "/admin/wallets/wallet/", "close_wallets", wallet.pk)
@@ -201,7 +205,7 @@ def test_staff_see_only_their_own_things_in_the_api(role, funded_wallet, user, o
 
 
 def test_a_frozen_wallet_neither_sends_nor_receives(user, funded_wallet, other_user, other_wallet, assert_reconciled):
-    _action(_console(Role.MODERATOR), "/admin/wallets/wallet/", "freeze_wallets", other_wallet.pk)
+    _action(_console(Role.MODERATOR), "/admin/wallets/wallet/", "freeze_wallets", other_wallet.pk, **_WITH_REASON)
     received = post_money(client_for(user), "transfer", transfer_body(other_wallet))
     assert (received.status_code, received.json()["error"]["code"]) == (409, "wallet_frozen")
     back = post_money(client_for(other_user), "transfer", transfer_body(funded_wallet))
@@ -209,6 +213,6 @@ def test_a_frozen_wallet_neither_sends_nor_receives(user, funded_wallet, other_u
     deposit = post_money(client_for(other_user), "deposit", {"amount": "1.00", "currency": "USD"})
     assert deposit.json()["error"]["code"] == "wallet_frozen"
     assert Wallet.objects.get(pk=other_wallet.pk).balance == 0
-    _action(_console(Role.MODERATOR), "/admin/wallets/wallet/", "unfreeze_wallets", other_wallet.pk)
+    _action(_console(Role.MODERATOR), "/admin/wallets/wallet/", "unfreeze_wallets", other_wallet.pk, **_WITH_REASON)
     assert post_money(client_for(user), "transfer", transfer_body(other_wallet)).status_code == 201
     assert_reconciled()

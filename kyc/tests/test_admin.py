@@ -26,6 +26,14 @@ def submission(user, wallet):
     return kyc_submit(user=user, document_type=DocumentType.PASSPORT, document_number="P1234567", content=PDF)
 
 
+def test_pending_submissions_wait_oldest_first(moderator, submission, other_user, other_wallet):
+    later = kyc_submit(user=other_user, document_type=DocumentType.NATIONAL_ID, document_number="N2", content=PNG)
+
+    listed = list(console(moderator).get("/admin/kyc/kycsubmission/").context["cl"].result_list)
+
+    assert [s.pk for s in listed] == [submission.pk, later.pk]
+
+
 def document_url(submission) -> str:
     return f"/admin/kyc/kycsubmission/{submission.pk}/document/"
 

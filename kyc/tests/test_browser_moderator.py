@@ -1,13 +1,10 @@
 """End to end in a real browser: a moderator reviews a KYC document and approves it.
 
 Playwright drives Debian's Chromium (/usr/bin/chromium, installed by .ci/run); no browser is
-downloaded. Screenshots go to artifacts/browser/ (git-ignored); the review page also refreshes
-docs/moderator-console.png, the README's picture, when that file is missing or
-VAULTPAY_UPDATE_DOCS_SCREENSHOT=1.
+downloaded. Screenshots go to artifacts/browser/ (git-ignored); the README's pictures come from
+vaultpay/tests/test_browser_console.py.
 """
 
-import os
-import shutil
 import struct
 import zlib
 from pathlib import Path
@@ -34,7 +31,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts" / "browser"
-DOCS_SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "moderator-console.png"
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (requirements-dev.txt)")
 pytestmark = [
@@ -128,6 +124,3 @@ def test_moderator_reviews_and_approves_a_document_in_the_browser(live_server):
     assert submission.reviewed_by == moderator
     assert KycSubmission.objects.count() == 1
     assert [m.to for m in mail.outbox] == [[applicant.email]]
-    if not DOCS_SCREENSHOT.exists() or os.environ.get("VAULTPAY_UPDATE_DOCS_SCREENSHOT") == "1":
-        DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
-        shutil.copyfile(ARTIFACTS / "2-review.png", DOCS_SCREENSHOT)

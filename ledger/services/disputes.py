@@ -7,7 +7,6 @@ Lock order in every step: the transaction row, then the dispute row, then wallet
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,6 +36,7 @@ from ledger.services.dispute_controls import (
     reversal_needs_second_moderator,
 )
 from ledger.services.reversal import reversed_total, transaction_lock, transaction_reverse
+from vaultpay.console_settings import dispute_review_days, dispute_window_days
 from vaultpay.errors import ValidationFailed
 from vaultpay.money import currency_for, format_minor, parse_amount
 from wallets.models import WalletKind
@@ -83,7 +83,7 @@ def dispute_open(
                 reason=reason,
                 amount=minor,
                 currency=txn.currency,
-                deadline_at=timezone.now() + timedelta(days=settings.DISPUTE_REVIEW_DAYS),
+                deadline_at=timezone.now() + timedelta(days=dispute_review_days()),
                 **_evidence_fields(stored),
             )
     except IntegrityError as exc:  # the partial unique index: another dispute won the race
@@ -107,8 +107,9 @@ def dispute_open(
 def _ensure_disputable(txn) -> None:
     if txn.kind == TransactionKind.REVERSAL or txn.status == TransactionStatus.REVERSED:
         raise DisputeNotAllowed()
-    if timezone.now() - txn.created_at > timedelta(days=settings.DISPUTE_WINDOW_DAYS):
-        raise DisputeWindowClosed(details={"window_days": settings.DISPUTE_WINDOW_DAYS})
+    window_days = dispute_window_days()
+    if timezone.now() - txn.created_at > timedelta(days=window_days):
+        raise DisputeWindowClosed(details={"window_days": window_days})
     if Dispute.objects.filter(transaction=txn, status__in=DISPUTE_PENDING_STATUSES).exists():
         raise DisputeExists()
 

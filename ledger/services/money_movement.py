@@ -34,7 +34,7 @@ from ledger.exceptions import (
 )
 from ledger.idempotency import IdempotencyRequest, idempotency_lock_id
 from ledger.models import Transaction, TransactionKind, new_transaction_reference
-from ledger.services.posting import posting_audit, posting_delivered_after_commit, posting_refusal
+from ledger.services.posting import posting_after_commit, posting_audit, posting_refusal
 from vaultpay.money import Money
 from wallets.exceptions import WalletNotFound
 from wallets.limits import tier_limits_for_posting
@@ -120,7 +120,7 @@ def _money_request(request: MoneyRequest) -> PostingResult:
         row = _call(request, ip=ip, pin=pin)
         outcome = row["outcome"]
         if outcome == "ok":
-            posting_delivered_after_commit(row["transaction_id"])
+            posting_after_commit(row["transaction_id"], request.kind)
             return PostingResult(_posted(request, row), replayed=False)
         if outcome == "replayed":
             return PostingResult(_earlier(row["transaction_id"]), replayed=True)

@@ -11,6 +11,7 @@ from audit.context import current_ip_hash
 from ledger.exceptions import InsufficientFunds
 from ledger.models import Transaction, TransactionKind, new_transaction_reference
 from vaultpay.errors import VaultPayError
+from vaultpay.metrics import posting_committed
 from vaultpay.money import CurrencyMismatch, Money, format_minor
 from vaultpay.request_id import current_request_id
 from wallets.exceptions import LimitExceeded, WalletClosed, WalletFrozen, WalletNotFound
@@ -58,8 +59,10 @@ def posting_audit(*, kind: str, reference: str, amount: Money) -> dict:
     }
 
 
-def posting_delivered_after_commit(transaction_id) -> None:
-    """With no worker (the embedded default, the tests), relay the posting's outbox message once it commits."""
+def posting_after_commit(transaction_id, kind: str) -> None:
+    """Once the posting commits: count it, and with no worker (the embedded default, the tests) relay
+    its outbox message at once."""
+    transaction.on_commit(lambda: posting_committed(kind))
     if settings.CELERY_TASK_ALWAYS_EAGER:
         from ledger.outbox import outbox_relay_batch
 
@@ -111,5 +114,5 @@ def ledger_post(
         outcome, detail = cursor.fetchone()
     if outcome != "ok":
         raise posting_refusal(outcome, json.loads(detail) if detail else None, currency=code)
-    posting_delivered_after_commit(transaction_id)
+    posting_after_commit(transaction_id, kind)
     return Transaction.objects.select_related("from_wallet__owner", "to_wallet__owner").get(pk=transaction_id)

@@ -115,7 +115,9 @@ def test_evidence_download_is_decrypted_and_audited(moderator, dispute):
 
 def test_change_page_offers_the_decisions(moderator, dispute):
     page = console(moderator).get(f"{CHANGELIST}{dispute.pk}/change/").content.decode()
-    assert f"{dispute.pk}/reject/" in page and f"{dispute.pk}/reverse/" in page and "Download evidence" in page
+    for action in ("take", "reject", "reverse", "evidence"):
+        assert f"{dispute.pk}/{action}/" in page
+    assert "Open evidence" in page
 
 
 def test_email_resend_action_needs_its_permission(user, admin_user, django_capture_on_commit_callbacks):

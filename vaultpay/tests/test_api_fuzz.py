@@ -24,9 +24,9 @@ from wallets.services import wallet_create
 MAX_EXAMPLES_PER_OPERATION = 15
 # Schema-valid but refused by rules JSON Schema cannot state: password strength (Django's
 # validators), PIN strength (0000, 1234, ...), an amount's precision and range, which depend on the
-# currency's exponent, and whether an opaque refresh token, PIN-reset code or IP-confirmation token
-# is one we issued, and whether an uploaded file is a real, non-empty PDF, JPEG or PNG (decided by its
-# content). These operations still get every other check, including that invalid input is rejected.
+# currency's exponent, whether an opaque refresh token, PIN-reset code or IP-confirmation token
+# is one we issued, and whether an upload is a non-empty PDF, JPEG or PNG (decided by its content).
+# These operations still get every other check, including that invalid input is rejected.
 SERVER_SIDE_RULES = {
     "POST /api/v1/auth/signup",
     "POST /api/v1/auth/logout",

@@ -31,6 +31,8 @@ DECLARE
     used_day bigint := 0;
     used_month bigint := 0;
     tier_limits jsonb;
+    limit_day bigint;
+    limit_month bigint;
 BEGIN
     PERFORM 1 FROM wallets_wallet WHERE id IN (p_source, p_destination) AND kind = 'user'
         ORDER BY id FOR UPDATE;
@@ -78,16 +80,23 @@ BEGIN
         used_day := COALESCE(used_day, 0);
         used_month := COALESCE(used_month, 0);
         tier_limits := p_limits -> src.limit_tier;
-        IF used_day + p_amount > (tier_limits ->> 0)::bigint THEN
+        limit_day := (tier_limits ->> 0)::bigint;
+        limit_month := (tier_limits ->> 1)::bigint;
+        -- An admin's override of this wallet's limits (wallets.limit_overrides), until it expires.
+        IF src.limit_override_expires_at IS NULL OR src.limit_override_expires_at > p_now THEN
+            limit_day := COALESCE(src.limit_override_daily, limit_day);
+            limit_month := COALESCE(src.limit_override_monthly, limit_month);
+        END IF;
+        IF used_day + p_amount > limit_day THEN
             outcome := 'limit_exceeded';
             detail := jsonb_build_object('period', 'daily', 'tier', src.limit_tier,
-                'limit', (tier_limits ->> 0)::bigint, 'used', used_day, 'requested', p_amount);
+                'limit', limit_day, 'used', used_day, 'requested', p_amount);
             RETURN;
         END IF;
-        IF used_month + p_amount > (tier_limits ->> 1)::bigint THEN
+        IF used_month + p_amount > limit_month THEN
             outcome := 'limit_exceeded';
             detail := jsonb_build_object('period', 'monthly', 'tier', src.limit_tier,
-                'limit', (tier_limits ->> 1)::bigint, 'used', used_month, 'requested', p_amount);
+                'limit', limit_month, 'used', used_month, 'requested', p_amount);
             RETURN;
         END IF;
         INSERT INTO wallets_walletusage (owner_id, currency, day, day_total, month, month_total)

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.chain import audit_chain_verify
+from audit.models import AuditSeal
 from audit.sealing import audit_anchor, audit_seal_pending
+from vaultpay.progress import CommandProgress
 
 
 class Command(BaseCommand):
@@ -15,7 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sealed = 0 if options["no_seal"] else audit_seal_pending()
-        report = audit_chain_verify(anchor=audit_anchor())
+        progress = CommandProgress(self.stderr, "links verified", total=AuditSeal.objects.count())
+        report = audit_chain_verify(anchor=audit_anchor(), progress=progress.update if progress.enabled else None)
+        progress.finish()
         if not report.ok:
             where = f" at link {report.broken_seq}" if report.broken_seq else ""
             raise CommandError(f"Audit chain broken{where}: {report.reason} ({report.checked} links verified).")
