@@ -99,7 +99,12 @@ def email_delivery_send(*, delivery_id: int) -> SendOutcome:
     caller (the Celery task) decides whether to retry.
     """
     with transaction.atomic():
-        delivery = EmailDelivery.objects.select_for_update().select_related("recipient").filter(pk=delivery_id).first()
+        delivery = (
+            EmailDelivery.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(pk=delivery_id)
+            .first()
+        )
         if delivery is None:
             return SendOutcome("missing")
         if delivery.status == EmailDeliveryStatus.SENT:

@@ -122,7 +122,10 @@ def kyc_duplicate_flag(*, user, matched: KycSubmission, document_type: str, numb
 
 
 def _locked_pending(submission: KycSubmission) -> KycSubmission:
-    locked = KycSubmission.objects.select_for_update().select_related("user").get(pk=submission.pk)
+    # of=("self",): only the submission. Locking the joined user row too would make every money posting
+    # of that user (whose deferred foreign-key checks take a share lock on it at commit) wait for this
+    # review, while the review waits for the posting's wallet lock: a deadlock.
+    locked = KycSubmission.objects.select_for_update(of=("self",)).select_related("user").get(pk=submission.pk)
     if locked.status != KycStatus.PENDING:
         raise KycSubmissionNotPending(details={"status": locked.status})
     return locked

@@ -111,7 +111,7 @@ def _ip_record_unseen(*, user, ip: str, hashed: str) -> KnownIp:
 def ip_confirm(*, token: str) -> KnownIp:
     """Trust the address the emailed link was sent for. Raises IpConfirmTokenInvalid."""
     known = (
-        KnownIp.objects.select_for_update()
+        KnownIp.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(confirm_token_hash=token_hash(token or ""), status=KnownIpStatus.PENDING)
         .exclude(confirm_token_hash="")
