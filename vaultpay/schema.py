@@ -1,7 +1,27 @@
 """OpenAPI pieces shared by every app: the error envelope and how each error code is documented."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import is_list_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
+
+
+class VaultPayAutoSchema(AutoSchema):
+    """drf-spectacular's AutoSchema, except that a viewset's `list` is documented as it answers.
+
+    Our list actions paginate by hand and document their whole page (count, next, previous,
+    results) or a `many=True` serializer; the default would wrap that page in an array once more.
+    """
+
+    def _is_list_view(self, serializer=None) -> bool:
+        if getattr(self.view, "action", None) != "list":
+            return super()._is_list_view(serializer)
+        if serializer is None:
+            serializer = self.get_response_serializers()
+        if isinstance(serializer, dict) and serializer:
+            serializer = serializer[min(serializer, key=str)]
+        return is_list_serializer(serializer)
+
 
 ErrorEnvelopeSerializer = inline_serializer(
     name="ErrorEnvelope",
@@ -28,7 +48,9 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     name="Idempotency-Key",
     location=OpenApiParameter.HEADER,
     required=True,
-    type=str,
+    # The rule ledger.idempotency enforces: 1-255 printable ASCII characters, no spaces.
+    type={"type": "string", "pattern": r"^[\x21-\x7e]{1,255}$", "minLength": 1, "maxLength": 255},
+    examples=[OpenApiExample("A fresh UUID", value="3f2c1d9e-8a4b-4c61-9d0e-5b7a2f4e8c13")],
     description="Unique per money request (a UUID is ideal). A retry with the same key and body replays "
     "the first response with `Idempotent-Replayed: true`; `X-Idempotency-Key` is accepted too.",
 )

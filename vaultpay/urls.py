@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from vaultpay.api_root import ApiRootView
 from vaultpay.health import healthz
 
 api_v1 = [
+    path("", ApiRootView.as_view(), name="api-root"),
     path("", include("accounts.urls")),
     path("", include("wallets.urls")),
     path("", include("ledger.urls")),
@@ -19,5 +21,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+handler400 = "vaultpay.errors.bad_request_view"
+handler403 = "vaultpay.errors.permission_denied_view"
 handler404 = "vaultpay.errors.not_found_view"
 handler500 = "vaultpay.errors.server_error_view"

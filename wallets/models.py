@@ -60,6 +60,9 @@ class Wallet(models.Model):
     # Cached balance in minor units; the ledger's entries are the truth (manage.py reconcile).
     balance = models.BigIntegerField(default=0, editable=False)
     status = models.CharField(max_length=8, choices=WalletStatus.choices, default=WalletStatus.ACTIVE)
+    # True while the wallet is frozen by its owner (POST /wallet/freeze), who may then lift the freeze
+    # themselves; a freeze made in the console is the moderators' to lift.
+    frozen_by_owner = models.BooleanField(default=False, editable=False)
     # On the wallet row (not the user) so the limit check reads it from the row it has just locked.
     # A user's new wallet inherits the tier of their previous one (wallet_create).
     limit_tier = models.CharField(max_length=16, choices=LimitTier.choices, default=LimitTier.UNVERIFIED)

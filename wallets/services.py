@@ -3,13 +3,16 @@ from django.db.models import Case, When
 
 from audit.models import AuditEventType
 from audit.services import audit_record
-from vaultpay.money import Currency
+from vaultpay.money import WALLET_BALANCE_CAP, Currency
 from wallets.exceptions import (
+    WalletBalanceCapReached,
     WalletClosed,
     WalletExists,
     WalletFrozen,
+    WalletFrozenByModerator,
     WalletNotEmpty,
     WalletNotFound,
+    WalletNotFrozen,
     WalletStatusTransitionInvalid,
 )
 from wallets.limits import tier_rank
@@ -81,14 +84,61 @@ def wallet_close(*, owner) -> Wallet:
 
 @transaction.atomic
 def wallet_freeze(*, wallet_id: int, actor) -> Wallet:
-    """Stop a user wallet from sending or receiving. Raises WalletStatusTransitionInvalid."""
-    return _wallet_change_status(wallet_id=wallet_id, status=WalletStatus.FROZEN, actor=actor)
+    """Stop a user wallet from sending or receiving (the console). Raises WalletStatusTransitionInvalid.
+
+    A wallet its owner froze is taken over: from then on only a moderator can lift the freeze.
+    """
+    wallet = _wallet_lock_user_wallet(wallet_id)
+    if wallet.status == WalletStatus.FROZEN and wallet.frozen_by_owner:
+        wallet.frozen_by_owner = False
+        wallet.save(update_fields=["frozen_by_owner", "updated_at"])
+        audit_record(
+            event_type=AuditEventType.WALLET_FROZEN,
+            actor=actor,
+            target=wallet,
+            old_values={"frozen_by_owner": True},
+            new_values={"frozen_by_owner": False},
+        )
+        return wallet
+    return wallet_set_status(wallet=wallet, status=WalletStatus.FROZEN, actor=actor)
 
 
 @transaction.atomic
 def wallet_unfreeze(*, wallet_id: int, actor) -> Wallet:
-    """Let a frozen wallet move money again. Raises WalletStatusTransitionInvalid."""
+    """Let a frozen wallet move money again (the console, any freeze). Raises WalletStatusTransitionInvalid."""
     return _wallet_change_status(wallet_id=wallet_id, status=WalletStatus.ACTIVE, actor=actor)
+
+
+@transaction.atomic
+def wallet_freeze_by_owner(*, owner) -> Wallet:
+    """The owner freezes their own wallet (a lost phone): nothing moves until they lift it.
+
+    Raises WalletNotFound, WalletFrozen (already frozen, by anyone), WalletStatusTransitionInvalid.
+    """
+    wallet = wallet_qs_select_for_update().get(pk=wallet_get_open_for_user(user=owner).pk)
+    if wallet.status == WalletStatus.FROZEN:
+        raise WalletFrozen(details={"wallet": wallet.public_id})
+    wallet.frozen_by_owner = True
+    return wallet_set_status(wallet=wallet, status=WalletStatus.FROZEN, actor=owner)
+
+
+@transaction.atomic
+def wallet_unfreeze_by_owner(*, owner) -> Wallet:
+    """Lift a freeze the owner made themselves; the caller has already confirmed it is the owner.
+
+    Raises WalletNotFound, WalletNotFrozen, WalletFrozenByModerator.
+    """
+    wallet = wallet_qs_select_for_update().get(pk=wallet_get_open_for_user(user=owner).pk)
+    wallet_ensure_owner_may_unfreeze(wallet)
+    return wallet_set_status(wallet=wallet, status=WalletStatus.ACTIVE, actor=owner)
+
+
+def wallet_ensure_owner_may_unfreeze(wallet: Wallet) -> None:
+    """Raise WalletNotFrozen or WalletFrozenByModerator unless the owner may lift this wallet's freeze."""
+    if wallet.status != WalletStatus.FROZEN:
+        raise WalletNotFrozen(details={"wallet": wallet.public_id})
+    if not wallet.frozen_by_owner:
+        raise WalletFrozenByModerator(details={"wallet": wallet.public_id})
 
 
 @transaction.atomic
@@ -122,13 +172,15 @@ def wallet_set_status(*, wallet: Wallet, status: WalletStatus, actor) -> Wallet:
     if status not in WALLET_STATUS_TRANSITIONS[old_status]:
         raise WalletStatusTransitionInvalid(details={"from": old_status, "to": status})
     wallet.status = status
-    wallet.save(update_fields=["status", "updated_at"])
+    if status != WalletStatus.FROZEN:
+        wallet.frozen_by_owner = False
+    wallet.save(update_fields=["status", "frozen_by_owner", "updated_at"])
     audit_record(
         event_type=_STATUS_EVENTS[status],
         actor=actor,
         target=wallet,
         old_values={"status": old_status},
-        new_values={"status": status},
+        new_values={"status": status, "frozen_by_owner": wallet.frozen_by_owner},
     )
     return wallet
 
@@ -167,6 +219,16 @@ def wallet_ensure_can_move_money(wallet: Wallet) -> None:
         raise WalletFrozen(details={"wallet": wallet.public_id})
     if wallet.status == WalletStatus.CLOSED:
         raise WalletClosed(details={"wallet": wallet.public_id})
+
+
+def wallets_ensure_within_balance_cap(*wallets: Wallet) -> None:
+    """Raise WalletBalanceCapReached if a posting left any of these (locked) wallets beyond the cap.
+
+    Called with the new balances before they are written, so the bigint columns never overflow.
+    """
+    for wallet in wallets:
+        if abs(wallet.balance) > WALLET_BALANCE_CAP:
+            raise WalletBalanceCapReached(details={"wallet": wallet.label})
 
 
 def wallet_system_get(*, currency: str, purpose: SystemWalletPurpose) -> Wallet:

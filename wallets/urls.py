@@ -1,7 +1,14 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from wallets import views
 
+router = SimpleRouter(trailing_slash=False, use_regex_path=False)
+router.register("wallets", views.WalletRecipientViewSet, basename="wallet-recipient")
+
 urlpatterns = [
     path("wallet", views.WalletView.as_view(), name="wallet"),
+    path("wallet/freeze", views.WalletFreezeView.as_view(), name="wallet-freeze"),
+    path("wallet/unfreeze", views.WalletUnfreezeView.as_view(), name="wallet-unfreeze"),
+    *router.urls,
 ]

@@ -3,6 +3,7 @@
 from accounts.services.auth import auth_logged_out, auth_login_failed, auth_login_succeeded
 from accounts.services.ip_trust import ip_confirm, ip_record_login, ip_revoke, ip_trust_check
 from accounts.services.money_gate import money_movement_authorize
+from accounts.services.owner_proof import owner_proof_check
 from accounts.services.pin import pin_change, pin_reset_confirm, pin_reset_request, pin_set, pin_verify
 from accounts.services.roles import user_set_role
 from accounts.services.signup import user_signup
@@ -16,6 +17,7 @@ __all__ = [
     "ip_revoke",
     "ip_trust_check",
     "money_movement_authorize",
+    "owner_proof_check",
     "pin_change",
     "pin_reset_confirm",
     "pin_reset_request",

@@ -13,7 +13,7 @@ from vaultpay.money import CurrencyMismatch, Money, format_minor
 from wallets.limits import SPENT_FIELDS
 from wallets.models import Wallet, WalletKind
 from wallets.selectors import wallet_qs_select_for_update
-from wallets.services import wallet_ensure_can_move_money
+from wallets.services import wallet_ensure_can_move_money, wallets_ensure_within_balance_cap
 
 
 def wallets_lock(*wallets: Wallet) -> list[Wallet]:
@@ -41,7 +41,8 @@ def ledger_post(
 ) -> Transaction:
     """Move `amount` from `source` to `destination`, both already locked by the caller.
 
-    Raises WalletFrozen, WalletClosed, CurrencyMismatch, InsufficientFunds, LimitExceeded. A user wallet
+    Raises WalletFrozen, WalletClosed, CurrencyMismatch, InsufficientFunds, LimitExceeded,
+    WalletBalanceCapReached. A user wallet
     never goes below zero; system wallets may (their negative balance is money that entered VaultPay).
     """
     for wallet in (source, destination):
@@ -60,6 +61,7 @@ def ledger_post(
     ledger_limits_apply(kind=kind, source=source, amount=amount, now=now)
     source.balance -= amount.minor_units
     destination.balance += amount.minor_units
+    wallets_ensure_within_balance_cap(source, destination)
     Wallet.objects.filter(pk=source.pk).update(
         balance=source.balance, updated_at=now, **{name: getattr(source, name) for name in SPENT_FIELDS}
     )

@@ -1,10 +1,13 @@
 """Property-based fuzzing of the whole API against its own OpenAPI schema (schemathesis).
 
-Every operation in /api/v1/schema/ gets a bounded number of generated requests, valid and
-invalid, sent in process through the WSGI application as an authenticated user with a funded
-wallet; all of schemathesis's default checks apply (no 5xx, documented status codes, content types
-and headers, responses matching their schema, invalid input rejected, valid input accepted).
+The same checks and phases as `schemathesis run --checks all` from outside (README): every built-in
+check, and the examples, coverage and fuzzing phases per operation plus the stateful phase over the
+schema's links, with a bounded number of examples so the suite stays fast. Requests go in process
+through the WSGI application as a signed-in user with a funded wallet. The refusals a schema
+cannot state are listed, each with its reason, in schemathesis.toml, which both runs read.
 """
+
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -12,8 +15,9 @@ from django.core import signals
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
 from rest_framework_simplejwt.tokens import AccessToken
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.config import SchemathesisConfig
 
 from conftest import new_key, usd
 from ledger.idempotency import idempotency_request_build
@@ -22,25 +26,12 @@ from vaultpay.wsgi import application
 from wallets.services import wallet_create
 
 MAX_EXAMPLES_PER_OPERATION = 15
-# Schema-valid but refused by rules JSON Schema cannot state: password strength (Django's
-# validators), PIN strength (0000, 1234, ...), an amount's precision and range, which depend on the
-# currency's exponent, and whether an opaque refresh token, PIN-reset code or IP-confirmation token
-# is one we issued. These operations still get every other check, including that invalid input is
-# rejected.
-SERVER_SIDE_RULES = {
-    "POST /api/v1/auth/signup",
-    "POST /api/v1/auth/logout",
-    "POST /api/v1/transactions/deposit",
-    "POST /api/v1/transactions/withdraw",
-    "POST /api/v1/transactions/transfer",
-    "POST /api/v1/transactions/{transaction_id}/disputes",
-    "POST /api/v1/pin",
-    "POST /api/v1/pin/change",
-    "POST /api/v1/pin/reset/confirm",
-    "GET /api/v1/security/ips/confirm",
-}
+STATEFUL_SCENARIOS = 10
+STATEFUL_STEPS = 6
+CONFIG = SchemathesisConfig.from_path(str(Path(__file__).resolve().parents[2] / "schemathesis.toml"))
+HYPOTHESIS = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 
-schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True), config=CONFIG)
 schema.app = application
 
 
@@ -64,15 +55,29 @@ def fuzz_headers(user, _keep_test_connection):
     return {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
 
 
+def test_every_check_and_phase_is_on():
+    project = CONFIG.projects.get_default()
+    checks = project.checks
+    assert all(getattr(checks, name).enabled for name in ("positive_data_acceptance", "negative_data_rejection"))
+    assert all(getattr(project.phases, phase).enabled for phase in ("examples", "coverage", "fuzzing", "stateful"))
+
+
 @schema.parametrize()
-@settings(
-    max_examples=MAX_EXAMPLES_PER_OPERATION,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@settings(max_examples=MAX_EXAMPLES_PER_OPERATION, **HYPOTHESIS)
 def test_api_conforms_to_its_schema(case, fuzz_headers, assert_reconciled):
-    excluded = [positive_data_acceptance] if case.operation.label in SERVER_SIDE_RULES else []
-    case.call_and_validate(headers=fuzz_headers, excluded_checks=excluded)
+    case.call_and_validate(headers=fuzz_headers)
+    assert_reconciled()
+
+
+def test_api_links_hold_statefully(fuzz_headers, assert_reconciled):
+    """The stateful phase: follow the schema's links (create, then read) and check every response."""
+
+    class SignedInStateMachine(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": fuzz_headers}
+
+    run_state_machine_as_test(
+        SignedInStateMachine,
+        settings=settings(max_examples=STATEFUL_SCENARIOS, stateful_step_count=STATEFUL_STEPS, **HYPOTHESIS),
+    )
     assert_reconciled()
