@@ -1,7 +1,8 @@
 import re
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from accounts.exceptions import PinFormatInvalid
 from accounts.models import KnownIpStatus
@@ -31,6 +32,20 @@ class PinField(serializers.Field):
         return value
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Carol",
+            value={
+                "first_name": "Carol",
+                "last_name": "Ng",
+                "email": "carol@example.com",
+                "password": "a-long-passphrase",
+            },
+            request_only=True,
+        )
+    ]
+)
 class SignupInputSerializer(serializers.Serializer):
     first_name = StrictCharField(max_length=150)
     last_name = StrictCharField(max_length=150)
@@ -85,6 +100,15 @@ class UnreadCountOutputSerializer(serializers.Serializer):
 
 class NotificationReadAllOutputSerializer(serializers.Serializer):
     marked_read = serializers.IntegerField()
+
+
+class TokenObtainInputSerializer(TokenObtainPairSerializer):
+    """simplejwt's login, reading the password exactly as sent (as LoginInputSerializer documents it):
+    simplejwt's own field trims it, so "   " would be refused as blank instead of as a wrong password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"] = StrictCharField(write_only=True, trim_whitespace=False)
 
 
 class LoginInputSerializer(serializers.Serializer):

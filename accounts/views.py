@@ -15,6 +15,7 @@ from accounts.serializers import (
     LoginInputSerializer,
     RefreshInputSerializer,
     SignupInputSerializer,
+    TokenObtainInputSerializer,
     TokenPairOutputSerializer,
     UserOutputSerializer,
 )
@@ -53,6 +54,8 @@ class TokenView(TokenObtainPairView):
     A login from an IP never seen for the account records it and emails a confirmation link; money
     cannot move from that IP for 30 minutes unless the link is followed.
     """
+
+    serializer_class = TokenObtainInputSerializer
 
     @extend_schema(
         request=LoginInputSerializer,

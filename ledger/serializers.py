@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.serializers import PinField
@@ -8,6 +8,11 @@ from vaultpay.money import AmountInvalid, Money, format_minor
 from wallets.models import PUBLIC_ID_REGEX, LimitTier, Wallet, WalletKind
 
 
+def _request_example(name: str, value: dict) -> OpenApiExample:
+    return OpenApiExample(name, value=value, request_only=True)
+
+
+@extend_schema_serializer(examples=[_request_example("Top up", {"amount": "100.00", "currency": "USD"})])
 class MoneyInputSerializer(serializers.Serializer):
     """A deposit: money entering the caller's wallet from outside, so no PIN."""
 
@@ -25,12 +30,23 @@ class MoneyInputSerializer(serializers.Serializer):
         return payload | {"amount": money.minor_units, "currency": money.currency.code}
 
 
+@extend_schema_serializer(
+    examples=[_request_example("Cash out", {"amount": "40.00", "currency": "USD", "pin": "4826"})]
+)
 class PinMoneyInputSerializer(MoneyInputSerializer):
     """Money leaving the caller's wallet: the transaction PIN is required."""
 
     pin = PinField(help_text="Transaction PIN (4-6 digits).")
 
 
+@extend_schema_serializer(
+    examples=[
+        _request_example(
+            "Pay a friend",
+            {"to_wallet": "VPY-7K2M9Q", "amount": "25.50", "currency": "USD", "description": "Lunch", "pin": "4826"},
+        )
+    ]
+)
 class TransferInputSerializer(PinMoneyInputSerializer):
     to_wallet = serializers.RegexField(PUBLIC_ID_REGEX, help_text="Recipient wallet id, VPY-XXXXXX.")
     description = StrictCharField(max_length=280, required=False, default="", allow_blank=True)
@@ -119,6 +135,9 @@ class WalletLimitsOutputSerializer(serializers.Serializer):
     monthly = LimitPeriodOutputSerializer(help_text="Since 00:00 UTC on the first of the month.")
 
 
+@extend_schema_serializer(
+    examples=[_request_example("Charged twice", {"reason": "I was charged twice for one order.", "amount": "12.50"})]
+)
 class DisputeJsonInputSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=2000)
     amount = AmountField(required=False, help_text='Part of the transaction to dispute, e.g. "5.00"; default: all.')

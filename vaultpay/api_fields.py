@@ -12,9 +12,17 @@ from vaultpay.money import AMOUNT_PATTERN, CURRENCIES
 
 
 class StrictCharField(serializers.CharField):
-    """A string and nothing else: DRF's CharField would turn the JSON number 0 into "0"."""
+    """A string and nothing else: DRF's CharField would turn the JSON number 0 into "0".
+
+    Unless blank is allowed, the schema says so too (minLength 1), as the field refuses "".
+    """
 
     default_error_messages = {"not_a_string": "Must be a string."}
+
+    def __init__(self, **kwargs):
+        if not kwargs.get("allow_blank", False):
+            kwargs.setdefault("min_length", 1)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
