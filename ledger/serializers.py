@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from accounts.serializers import PinField
 from ledger.models import EntryDirection, TransactionKind
-from vaultpay.api_fields import AmountField, CurrencyField, StrictCharField
+from vaultpay.api_fields import AmountField, CurrencyField, ExactFormSerializer, StrictCharField
 from vaultpay.money import AmountInvalid, Money, format_minor
 from wallets.models import PUBLIC_ID_REGEX, LimitTier, Wallet, WalletKind
 
@@ -148,7 +148,7 @@ class DisputeJsonInputSerializer(serializers.Serializer):
         return value
 
 
-class DisputeInputSerializer(DisputeJsonInputSerializer):
+class DisputeInputSerializer(ExactFormSerializer, DisputeJsonInputSerializer):
     """The multipart form: the JSON fields plus an optional evidence file (JSON cannot carry one)."""
 
     evidence = serializers.FileField(

@@ -43,7 +43,7 @@ class HistoryQuerySerializer(PageQuerySerializer):
     created_after = serializers.DateTimeField(required=False, input_formats=["iso-8601", "%Y-%m-%d"])
     created_before = serializers.DateTimeField(required=False, input_formats=["iso-8601", "%Y-%m-%d"])
     cursor = serializers.RegexField(
-        r"^[A-Za-z0-9+/=]*$",  # base64, as the `next` links carry it
+        r"^[A-Za-z0-9+/=]+$",  # base64, as the `next` links carry it (or blank: the first page)
         max_length=200,
         required=False,
         allow_blank=True,
@@ -125,7 +125,8 @@ class TransactionViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["post"], parser_classes=[BoundedJSONParser, MultiPartParser])
     def disputes(self, request, transaction_id):
-        serializer = DisputeInputSerializer(data=request.data)
+        is_form = request.content_type.startswith("multipart/form-data")
+        serializer = (DisputeInputSerializer if is_form else DisputeJsonInputSerializer)(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         dispute = dispute_open(

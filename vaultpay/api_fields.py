@@ -53,3 +53,18 @@ class AmountField(_RawField):
 @extend_schema_field({"type": "string", "enum": list(CURRENCIES), "example": "USD"})
 class CurrencyField(_RawField):
     """An ISO 4217 code VaultPay holds, checked by vaultpay.money.currency_for."""
+
+
+class ExactFormSerializer(serializers.Serializer):
+    """An upload form takes its declared fields and nothing else (400 `validation_error` otherwise).
+
+    A JSON body may carry fields a newer client knows and we ignore; a form is ours, so a stray
+    field is a mistake worth saying. vaultpay.schema marks every multipart form
+    `additionalProperties: false` to match.
+    """
+
+    def validate(self, attrs):
+        unknown = sorted(set(getattr(self, "initial_data", {})) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().validate(attrs)

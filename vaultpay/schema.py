@@ -82,6 +82,19 @@ def postprocess_common_errors(result: dict, generator, request, public) -> dict:
     return result
 
 
+def postprocess_exact_forms(result: dict, generator, request, public) -> dict:
+    """Mark each multipart upload form `additionalProperties: false`: the server refuses stray form
+    fields (vaultpay.api_fields.ExactFormSerializer). drf-spectacular hook (POSTPROCESSING_HOOKS)."""
+    components = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            form = operation.get("requestBody", {}).get("content", {}).get("multipart/form-data")
+            ref = (form or {}).get("schema", {}).get("$ref", "")
+            if ref.startswith("#/components/schemas/"):
+                components[ref.rsplit("/", 1)[1]]["additionalProperties"] = False
+    return result
+
+
 def page_of(item_serializer: type[serializers.Serializer], *, name: str) -> serializers.Serializer:
     """The schema of an offset page (vaultpay.pagination.HistoryPagination) of `item_serializer` rows."""
     return inline_serializer(

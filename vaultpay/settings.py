@@ -234,6 +234,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "vaultpay.schema.postprocess_common_errors",
+        "vaultpay.schema.postprocess_exact_forms",
     ],
 }
 

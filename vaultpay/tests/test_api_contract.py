@@ -158,3 +158,20 @@ def test_the_schema_advertises_json_bodies_only_except_uploads(auth_client):
     uploads = {"POST /api/v1/kyc/submissions", "POST /api/v1/transactions/{transaction_id}/disputes"}
     assert {op for op, types in media.items() if types != {"application/json"}} == uploads
     assert media["POST /api/v1/kyc/submissions"] == {"multipart/form-data"}
+
+
+def test_upload_forms_refuse_stray_fields_and_say_so_in_the_schema(auth_client, wallet):
+    from drf_spectacular.generators import SchemaGenerator
+
+    fund(wallet, 1_000)
+    txn = Transaction.objects.get(to_wallet=wallet)
+    path = f"/api/v1/transactions/{txn.pk}/disputes"
+    stray = auth_client.post(path, {"reason": "Not mine", "error": "{}"}, format="multipart")
+    assert_envelope(stray, 400, "validation_error")
+    assert stray.json()["error"]["details"]["fields"] == {"error": ["Unknown field."]}
+    # a JSON body may carry fields VaultPay does not know: they are ignored
+    assert auth_client.post(path, {"reason": "Not mine", "note": "x"}, format="json").status_code == 201
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    assert components["DisputeInputRequest"]["additionalProperties"] is False
+    assert components["KycSubmissionInputRequest"]["additionalProperties"] is False
+    assert "additionalProperties" not in components["DisputeJsonInputRequest"]
