@@ -26,7 +26,7 @@ from ledger.serializers import (
     TransactionPageSerializer,
 )
 from ledger.services import dispute_open
-from vaultpay.pagination import HistoryPagination, PageQuerySerializer, history_paginator
+from vaultpay.pagination import CursorField, HistoryPagination, PageQuerySerializer, history_paginator
 from vaultpay.parsers import BoundedJSONParser
 from vaultpay.schema import error_response, page_of
 
@@ -42,13 +42,9 @@ class HistoryQuerySerializer(PageQuerySerializer):
     )
     created_after = serializers.DateTimeField(required=False, input_formats=["iso-8601", "%Y-%m-%d"])
     created_before = serializers.DateTimeField(required=False, input_formats=["iso-8601", "%Y-%m-%d"])
-    cursor = serializers.RegexField(
-        r"^[A-Za-z0-9+/=]+$",  # base64, as the `next` links carry it (or blank: the first page)
-        max_length=200,
-        required=False,
-        allow_blank=True,
+    cursor = CursorField(
         help_text="Keyset pages instead of offsets: empty for the first page, then the cursor in `next`. "
-        "Every page costs the same however deep it is; no count. An unusable cursor answers 404.",
+        "Every page costs the same however deep it is; no count. An unusable cursor answers 404."
     )
 
 

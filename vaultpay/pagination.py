@@ -1,6 +1,28 @@
+import re
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination, CursorPagination, LimitOffsetPagination
+
+_CURSOR_RE = re.compile(r"[A-Za-z0-9+/=]{0,200}\Z", re.ASCII)
+
+
+@extend_schema_field({"type": "string", "pattern": "^[A-Za-z0-9+/=]*$", "maxLength": 200})
+class CursorField(serializers.CharField):
+    """A keyset cursor as the `next` links carry it (base64), or blank for the first page.
+
+    Anything else is a cursor VaultPay never issued: 404, like a well-formed one that decodes to
+    nothing usable (HistoryCursorPagination.decode_cursor).
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not _CURSOR_RE.match(data):
+            raise NotFound(HistoryCursorPagination.invalid_cursor_message)
+        return data
 
 
 class PageQuerySerializer(serializers.Serializer):

@@ -1,10 +1,10 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from wallets import views
+from wallets import views, viewsets
 
 router = SimpleRouter(trailing_slash=False, use_regex_path=False)
-router.register("wallets", views.WalletRecipientViewSet, basename="wallet-recipient")
+router.register("wallets", viewsets.WalletRecipientViewSet, basename="wallet-recipient")
 
 urlpatterns = [
     path("wallet", views.WalletView.as_view(), name="wallet"),

@@ -1,6 +1,6 @@
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -8,11 +8,10 @@ from accounts.rate_limits import rate_limit
 from accounts.services import owner_proof_check
 from vaultpay.money import currency_for
 from vaultpay.schema import error_response
-from wallets.selectors import wallet_get_open_for_user, wallet_get_recipient
+from wallets.selectors import wallet_get_open_for_user
 from wallets.serializers import (
     WalletCreateInputSerializer,
     WalletOutputSerializer,
-    WalletRecipientOutputSerializer,
     WalletUnfreezeInputSerializer,
 )
 from wallets.services import (
@@ -108,32 +107,3 @@ class WalletUnfreezeView(APIView):
         wallet_ensure_owner_may_unfreeze(wallet_get_open_for_user(user=request.user))
         owner_proof_check(user=request.user, pin=serializer.validated_data["pin"])
         return Response(WalletOutputSerializer(wallet_unfreeze_by_owner(owner=request.user)).data)
-
-
-class WalletRecipientViewSet(viewsets.ViewSet):
-    """Look a recipient up before paying: a name to check, never a balance, an email or a status."""
-
-    lookup_field = "public_id"
-    lookup_value_converter = "str"
-
-    @extend_schema(
-        operation_id="wallets_retrieve",
-        responses={
-            200: WalletRecipientOutputSerializer,
-            **_AUTH,
-            404: error_response("wallet_not_found"),
-            429: error_response("rate_limited"),
-            503: error_response("service_unavailable"),
-        },
-        tags=["wallet"],
-        description="Rate-limited per user (RATELIMIT_WALLET_LOOKUP), so wallet ids cannot be harvested.",
-    )
-    def retrieve(self, request, public_id: str):
-        rate_limit(
-            request,
-            scope="wallet-lookup",
-            key=str(request.user.pk),
-            rate=settings.RATELIMIT_WALLET_LOOKUP,
-            fail_open=False,
-        )
-        return Response(WalletRecipientOutputSerializer(wallet_get_recipient(public_id=public_id)).data)

@@ -175,3 +175,8 @@ def test_upload_forms_refuse_stray_fields_and_say_so_in_the_schema(auth_client, 
     assert components["DisputeInputRequest"]["additionalProperties"] is False
     assert components["KycSubmissionInputRequest"]["additionalProperties"] is False
     assert "additionalProperties" not in components["DisputeJsonInputRequest"]
+
+
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "ab\x00cd", "é", "A" * 201])
+def test_a_cursor_that_is_not_base64_is_404(auth_client, wallet, cursor):
+    assert_envelope(auth_client.get("/api/v1/transactions", {"cursor": cursor}), 404, "not_found")
