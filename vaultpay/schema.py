@@ -95,6 +95,43 @@ def postprocess_exact_forms(result: dict, generator, request, public) -> dict:
     return result
 
 
+def _transaction_links() -> dict:
+    """What a client can do next with a transaction it has just been answered."""
+    by_id = {"transaction_id": "$response.body#/id"}
+    return {
+        "GetTransaction": {"operationId": "transactions_retrieve", "parameters": by_id},
+        "GetTransactionEntries": {"operationId": "transactions_entries_list", "parameters": by_id},
+        "GetTransactionByReference": {
+            "operationId": "transactions_by_reference_retrieve",
+            "parameters": {"reference": "$response.body#/reference"},
+        },
+        "DisputeTransaction": {"operationId": "transactions_disputes_create", "parameters": by_id},
+    }
+
+
+# (path, method, status) -> the OpenAPI links of that response: create, then read.
+_RESPONSE_LINKS = {
+    ("/api/v1/transactions/deposit", "post", "201"): _transaction_links,
+    ("/api/v1/transactions/withdraw", "post", "201"): _transaction_links,
+    ("/api/v1/transactions/transfer", "post", "201"): _transaction_links,
+    ("/api/v1/transactions/{transaction_id}", "get", "200"): _transaction_links,
+    ("/api/v1/transactions/{transaction_id}/disputes", "post", "201"): lambda: {
+        "GetDispute": {"operationId": "disputes_retrieve", "parameters": {"dispute_id": "$response.body#/id"}}
+    },
+}
+
+
+def postprocess_links(result: dict, generator, request, public) -> dict:
+    """Declare the links between operations (a posted transaction -> read it, its entries, dispute it;
+    an opened dispute -> read it), so clients and schemathesis's stateful phase can follow them.
+    drf-spectacular hook (POSTPROCESSING_HOOKS)."""
+    for (path, method, status), links in _RESPONSE_LINKS.items():
+        response = result.get("paths", {}).get(path, {}).get(method, {}).get("responses", {}).get(status)
+        if response is not None:
+            response["links"] = links()
+    return result
+
+
 def page_of(item_serializer: type[serializers.Serializer], *, name: str) -> serializers.Serializer:
     """The schema of an offset page (vaultpay.pagination.HistoryPagination) of `item_serializer` rows."""
     return inline_serializer(

@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "vaultpay.schema.postprocess_common_errors",
         "vaultpay.schema.postprocess_exact_forms",
+        "vaultpay.schema.postprocess_links",
     ],
 }
 

@@ -180,3 +180,16 @@ def test_upload_forms_refuse_stray_fields_and_say_so_in_the_schema(auth_client, 
 @pytest.mark.parametrize("cursor", ["not-a-cursor", "ab\x00cd", "é", "A" * 201])
 def test_a_cursor_that_is_not_base64_is_404(auth_client, wallet, cursor):
     assert_envelope(auth_client.get("/api/v1/transactions", {"cursor": cursor}), 404, "not_found")
+
+
+def test_the_schema_declares_links_from_create_to_read():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation_ids = {op["operationId"] for ops in schema["paths"].values() for op in ops.values()}
+    deposit = schema["paths"]["/api/v1/transactions/deposit"]["post"]["responses"]["201"]["links"]
+    assert deposit["GetTransaction"]["parameters"] == {"transaction_id": "$response.body#/id"}
+    dispute = schema["paths"]["/api/v1/transactions/{transaction_id}/disputes"]["post"]["responses"]["201"]
+    assert dispute["links"]["GetDispute"]["operationId"] == "disputes_retrieve"
+    linked = {link["operationId"] for link in deposit.values()} | {"disputes_retrieve"}
+    assert linked <= operation_ids  # every link names an operation that exists
