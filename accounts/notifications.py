@@ -27,10 +27,18 @@ def user_notify(*, user: User, event_key: str, kind: str, context: dict, email: 
     return notification
 
 
-def notifications_for_user(*, user: User) -> QuerySet[Notification]:
-    """The user's notifications, unread first, each group newest first."""
+def notifications_for_user(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's notifications, unread first, each group newest first; only the unread ones if asked."""
     unread_first = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return Notification.objects.filter(user=user).order_by(unread_first, "-id")
+    notifications = Notification.objects.filter(user=user)
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by(unread_first, "-id")
+
+
+def notifications_unread_count(*, user: User) -> int:
+    """How many of the user's notifications are unread (notification_user_unread_idx answers it)."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 @transaction.atomic

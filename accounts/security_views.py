@@ -1,18 +1,14 @@
-"""Transaction PIN, known IPs and the user's own security events."""
+"""Transaction PIN and the user's own security events (known IPs: accounts.viewsets)."""
 
 from django.conf import settings
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.rate_limits import rate_limit
-from accounts.selectors import known_ips_for_user, security_events_for_user
+from accounts.selectors import security_events_for_user
 from accounts.serializers import (
-    IpConfirmInputSerializer,
-    KnownIpOutputSerializer,
     PinChangeInputSerializer,
     PinResetConfirmInputSerializer,
     PinResetOutputSerializer,
@@ -20,8 +16,6 @@ from accounts.serializers import (
     SecurityEventOutputSerializer,
 )
 from accounts.services import (
-    ip_confirm,
-    ip_revoke,
     pin_change,
     pin_reset_confirm,
     pin_reset_request,
@@ -107,47 +101,9 @@ class PinResetConfirmView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class KnownIpListView(APIView):
-    @extend_schema(responses={200: KnownIpOutputSerializer(many=True)}, tags=["security"])
-    def get(self, request):
-        known = known_ips_for_user(user=request.user)
-        return Response(KnownIpOutputSerializer(known, many=True, context={"now": timezone.now()}).data)
-
-
-class KnownIpConfirmView(APIView):
-    """Confirm a new IP with the token from its email, for apps; it works without logging in, the
-    token is the proof. A POST only: nothing that merely fetches a URL can confirm (the emailed link
-    opens the page of accounts.pages, whose button posts)."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
-
-    @extend_schema(
-        request=IpConfirmInputSerializer,
-        responses={
-            200: KnownIpOutputSerializer,
-            400: error_response("validation_error", "ip_confirm_token_invalid"),
-            **_LIMITED,
-        },
-        tags=["security"],
-    )
-    def post(self, request):
-        _pin_rate_limit(request, "ip-confirm")
-        serializer = IpConfirmInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        known = ip_confirm(token=serializer.validated_data["token"])
-        return Response(KnownIpOutputSerializer(known, context={"now": timezone.now()}).data)
-
-
-class KnownIpDetailView(APIView):
-    @extend_schema(responses={204: None, 404: error_response("not_found")}, tags=["security"])
-    def delete(self, request, known_ip_id: int):
-        ip_revoke(user=request.user, known_ip_id=known_ip_id)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
 class SecurityEventListView(APIView):
     @extend_schema(
+        operation_id="security_events_list",
         parameters=[PageQuerySerializer],
         responses={
             200: page_of(SecurityEventOutputSerializer, name="SecurityEventPage"),

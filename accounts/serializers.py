@@ -1,13 +1,62 @@
+import re
+
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
+from accounts.exceptions import PinFormatInvalid
 from accounts.models import KnownIpStatus
+from vaultpay.api_fields import StrictCharField
+
+# A PIN as the API takes it. How weak a PIN may be (1234, 0000) is a rule the schema cannot state:
+# the services answer pin_too_weak for a new one.
+PIN_PATTERN = r"^[0-9]{4,6}$"
+_PIN_RE = re.compile(r"[0-9]{4,6}\Z", re.ASCII)
 
 
+@extend_schema_field({"type": "string", "pattern": PIN_PATTERN, "example": "4826"})
+class PinField(serializers.Field):
+    """4 to 6 ASCII digits, or 400 `pin_format_invalid`: a malformed PIN is no guess, so it never
+    counts as a wrong try."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("write_only", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not _PIN_RE.match(data):
+            raise PinFormatInvalid()
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Carol",
+            value={
+                "first_name": "Carol",
+                "last_name": "Ng",
+                "email": "carol@example.com",
+                "password": "a-long-passphrase",
+            },
+            request_only=True,
+        )
+    ]
+)
 class SignupInputSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=150)
-    last_name = serializers.CharField(max_length=150)
+    first_name = StrictCharField(max_length=150)
+    last_name = StrictCharField(max_length=150)
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    password = StrictCharField(
+        min_length=8,
+        max_length=128,
+        write_only=True,
+        trim_whitespace=False,
+        help_text="At least 8 characters; Django's password validators also refuse common or all-digit ones.",
+    )
 
 
 class UserOutputSerializer(serializers.Serializer):
@@ -23,8 +72,12 @@ class TokenPairOutputSerializer(serializers.Serializer):
     refresh = serializers.CharField()
 
 
+# The shape of a JWT (header.payload.signature, base64url); whether it is one we issued is the server's to say.
+JWT_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
+
+
 class RefreshInputSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = serializers.RegexField(JWT_PATTERN, max_length=4096, help_text="A refresh token from POST /auth/token.")
 
 
 class NotificationOutputSerializer(serializers.Serializer):
@@ -34,34 +87,47 @@ class NotificationOutputSerializer(serializers.Serializer):
     body = serializers.CharField()
     data = serializers.DictField()
     read = serializers.SerializerMethodField()
-    read_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True, help_text="Null while unread.")
     created_at = serializers.DateTimeField()
 
     def get_read(self, notification) -> bool:
         return notification.read_at is not None
 
 
+class UnreadCountOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=0)
+
+
 class NotificationReadAllOutputSerializer(serializers.Serializer):
     marked_read = serializers.IntegerField()
 
 
+class TokenObtainInputSerializer(TokenObtainPairSerializer):
+    """simplejwt's login, reading the password exactly as sent (as LoginInputSerializer documents it):
+    simplejwt's own field trims it, so "   " would be refused as blank instead of as a wrong password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"] = StrictCharField(write_only=True, trim_whitespace=False)
+
+
 class LoginInputSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    password = StrictCharField(write_only=True, trim_whitespace=False)
 
 
 class PinSetInputSerializer(serializers.Serializer):
-    pin = serializers.CharField(max_length=6, write_only=True, help_text="4 to 6 digits; not trivially weak.")
+    pin = PinField(help_text="4 to 6 digits; not trivially weak (1234, 0000 are refused).")
 
 
 class PinChangeInputSerializer(serializers.Serializer):
-    current_pin = serializers.CharField(max_length=16, write_only=True)
-    new_pin = serializers.CharField(max_length=6, write_only=True)
+    current_pin = PinField()
+    new_pin = PinField(help_text="4 to 6 digits; not trivially weak.")
 
 
 class PinResetConfirmInputSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=128, write_only=True, help_text="The code from the reset email.")
-    new_pin = serializers.CharField(max_length=6, write_only=True)
+    token = StrictCharField(max_length=128, write_only=True, help_text="The code from the reset email.")
+    new_pin = PinField(help_text="4 to 6 digits; not trivially weak.")
 
 
 class IpConfirmInputSerializer(serializers.Serializer):

@@ -2,7 +2,6 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,21 +10,18 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts.models import User
-from accounts.notifications import notification_mark_all_read, notification_mark_read, notifications_for_user
 from accounts.rate_limits import rate_limit
 from accounts.serializers import (
     LoginInputSerializer,
-    NotificationOutputSerializer,
-    NotificationReadAllOutputSerializer,
     RefreshInputSerializer,
     SignupInputSerializer,
+    TokenObtainInputSerializer,
     TokenPairOutputSerializer,
     UserOutputSerializer,
 )
 from accounts.services import auth_logged_out, auth_login_failed, auth_login_succeeded, user_signup
 from vaultpay.errors import ValidationFailed
-from vaultpay.pagination import HistoryPagination, PageQuerySerializer
-from vaultpay.schema import error_response, page_of
+from vaultpay.schema import error_response
 
 
 class SignupView(APIView):
@@ -53,14 +49,13 @@ class SignupView(APIView):
 
 
 class TokenView(TokenObtainPairView):
-    """Log in with `{email, password}` as JSON, or form-encoded `username`/`password` (OAuth2 style).
+    """Log in with `{email, password}` as JSON.
 
     A login from an IP never seen for the account records it and emails a confirmation link; money
     cannot move from that IP for 30 minutes unless the link is followed.
     """
 
-    # OAuth2 clients send a urlencoded form; nothing else but JSON (no multipart, so no files).
-    parser_classes = [JSONParser, FormParser]
+    serializer_class = TokenObtainInputSerializer
 
     @extend_schema(
         request=LoginInputSerializer,
@@ -74,11 +69,9 @@ class TokenView(TokenObtainPairView):
         tags=["auth"],
     )
     def post(self, request, *args, **kwargs):
-        if not isinstance(request.data, dict):  # QueryDict is a dict too; a JSON string or list is not
+        if not isinstance(request.data, dict):  # a JSON string or list is not an object
             raise ValidationFailed("The request body must be an object with email and password.")
-        data = request.data.copy()
-        if "email" not in data and "username" in data:
-            data["email"] = data["username"]
+        data = request.data
         email = User.objects.normalize_email(str(data.get("email", "")))
         rate_limit(request, scope="login-ip", key=request.client_ip, rate=settings.RATELIMIT_LOGIN_IP, fail_open=False)
         rate_limit(request, scope="login-email", key=email, rate=settings.RATELIMIT_LOGIN_EMAIL, fail_open=False)
@@ -93,7 +86,16 @@ class TokenView(TokenObtainPairView):
 
 
 class TokenRotateView(TokenRefreshView):
-    @extend_schema(responses={200: TokenPairOutputSerializer, 401: error_response("token_not_valid")}, tags=["auth"])
+    @extend_schema(
+        request=RefreshInputSerializer,
+        responses={
+            200: TokenPairOutputSerializer,
+            400: error_response("validation_error"),
+            401: error_response("token_not_valid"),
+        },
+        tags=["auth"],
+        description="Trade a refresh token for a new pair; the old refresh token is used up (rotation).",
+    )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
@@ -122,45 +124,3 @@ class MeView(APIView):
     @extend_schema(responses={200: UserOutputSerializer, 401: error_response("not_authenticated")}, tags=["users"])
     def get(self, request):
         return Response(UserOutputSerializer(request.user).data)
-
-
-class NotificationListView(APIView):
-    @extend_schema(
-        parameters=[PageQuerySerializer],
-        responses={
-            200: page_of(NotificationOutputSerializer, name="NotificationPage"),
-            400: error_response("validation_error"),
-            401: error_response("not_authenticated"),
-        },
-        tags=["notifications"],
-    )
-    def get(self, request):
-        """Your notifications, unread first, then newest first."""
-        paginator = HistoryPagination()
-        page = paginator.paginate_queryset(notifications_for_user(user=request.user), request, view=self)
-        return paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
-
-
-class NotificationReadView(APIView):
-    @extend_schema(
-        request=None,
-        responses={
-            200: NotificationOutputSerializer,
-            401: error_response("not_authenticated"),
-            404: error_response("not_found"),
-        },
-        tags=["notifications"],
-    )
-    def post(self, request, notification_id):
-        notification = notification_mark_read(user=request.user, notification_id=notification_id)
-        return Response(NotificationOutputSerializer(notification).data)
-
-
-class NotificationReadAllView(APIView):
-    @extend_schema(
-        request=None,
-        responses={200: NotificationReadAllOutputSerializer, 401: error_response("not_authenticated")},
-        tags=["notifications"],
-    )
-    def post(self, request):
-        return Response({"marked_read": notification_mark_all_read(user=request.user)})

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from kyc.models import DocumentType
+from vaultpay.api_fields import ExactFormSerializer
 
 
-class KycSubmissionInputSerializer(serializers.Serializer):
+class KycSubmissionInputSerializer(ExactFormSerializer):
     document_type = serializers.ChoiceField(choices=DocumentType.choices)
     document_number = serializers.RegexField(
         r"^[A-Za-z0-9][A-Za-z0-9 \-/]{2,63}$", max_length=64, help_text="As printed on the document."

@@ -8,9 +8,17 @@ from ledger.exceptions import DisputeNotFound, TransactionNotFound
 from ledger.models import DISPUTE_PENDING_STATUSES, Dispute, Entry, EntryDirection, Transaction, TransactionKind
 from wallets.models import Wallet
 
+# History's `direction` filter, from the caller's side: money in is a credit to their wallet.
+_DIRECTION_ENTRIES = {"in": EntryDirection.CREDIT, "out": EntryDirection.DEBIT}
+
 
 def entry_history_for_user(
-    *, user, kind: str | None = None, created_after: datetime | None = None, created_before: datetime | None = None
+    *,
+    user,
+    kind: str | None = None,
+    direction: str | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
 ) -> QuerySet[Entry]:
     """The user's side of every transaction, newest first (one entry per transaction and wallet).
 
@@ -22,6 +30,8 @@ def entry_history_for_user(
     entries = Entry.objects.filter(wallet_id__in=wallet_ids).select_related("transaction").order_by("-id")
     if kind:
         entries = entries.filter(transaction__kind=kind)
+    if direction:
+        entries = entries.filter(direction=_DIRECTION_ENTRIES[direction])
     if created_after:
         entries = entries.filter(created_at__gte=created_after)
     if created_before:
@@ -32,6 +42,14 @@ def entry_history_for_user(
 def entry_for_user_and_transaction(*, user, transaction_id) -> Entry:
     """The user's entry in one transaction; raises TransactionNotFound (404) for anyone not a party."""
     entry = entry_history_for_user(user=user).filter(transaction_id=transaction_id).first() if transaction_id else None
+    if entry is None:
+        raise TransactionNotFound()
+    return entry
+
+
+def entry_for_user_and_reference(*, user, reference: str) -> Entry:
+    """The user's entry in the transaction with this public reference; TransactionNotFound (404) otherwise."""
+    entry = entry_history_for_user(user=user).filter(transaction__reference=reference).first()
     if entry is None:
         raise TransactionNotFound()
     return entry

@@ -1,27 +1,23 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from accounts.serializers import PinField
 from ledger.models import EntryDirection, TransactionKind
-from vaultpay.money import Money, format_minor
+from vaultpay.api_fields import AmountField, CurrencyField, ExactFormSerializer, StrictCharField
+from vaultpay.money import AmountInvalid, Money, format_minor
 from wallets.models import PUBLIC_ID_REGEX, Wallet, WalletKind
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class AnyValueField(serializers.Field):
-    """Passes the raw JSON value through, so vaultpay.money can give type errors their own codes."""
-
-    def to_internal_value(self, data):
-        return data
-
-    def to_representation(self, value):
-        return value
+def _request_example(name: str, value: dict) -> OpenApiExample:
+    return OpenApiExample(name, value=value, request_only=True)
 
 
+@extend_schema_serializer(examples=[_request_example("Top up", {"amount": "100.00", "currency": "USD"})])
 class MoneyInputSerializer(serializers.Serializer):
-    amount = AnyValueField(allow_null=True, help_text='Decimal string in major units, e.g. "12.50".')
-    currency = AnyValueField(allow_null=True, help_text="ISO 4217 code, e.g. USD.")
-    pin = serializers.CharField(required=False, write_only=True, help_text="Transaction PIN.")
+    """A deposit: money entering the caller's wallet from outside, so no PIN."""
+
+    amount = AmountField(help_text='Decimal string in major units, e.g. "12.50"; never a JSON number.')
+    currency = CurrencyField(help_text="ISO 4217 code of the wallet's currency, e.g. USD.")
 
     def validate(self, attrs):
         attrs["money"] = Money.parse(attrs.pop("amount"), attrs.pop("currency"))
@@ -34,20 +30,36 @@ class MoneyInputSerializer(serializers.Serializer):
         return payload | {"amount": money.minor_units, "currency": money.currency.code}
 
 
+@extend_schema_serializer(
+    examples=[_request_example("Cash out", {"amount": "40.00", "currency": "USD", "pin": "4826"})]
+)
 class PinMoneyInputSerializer(MoneyInputSerializer):
     """Money leaving the caller's wallet: the transaction PIN is required."""
 
-    pin = serializers.CharField(max_length=16, write_only=True, help_text="Transaction PIN (4-6 digits).")
+    pin = PinField(help_text="Transaction PIN (4-6 digits).")
 
 
+@extend_schema_serializer(
+    examples=[
+        _request_example(
+            "Pay a friend",
+            {"to_wallet": "VPY-7K2M9Q", "amount": "25.50", "currency": "USD", "description": "Lunch", "pin": "4826"},
+        )
+    ]
+)
 class TransferInputSerializer(PinMoneyInputSerializer):
     to_wallet = serializers.RegexField(PUBLIC_ID_REGEX, help_text="Recipient wallet id, VPY-XXXXXX.")
-    description = serializers.CharField(max_length=280, required=False, default="", allow_blank=True)
+    description = StrictCharField(max_length=280, required=False, default="", allow_blank=True)
 
 
 def _public_wallet_id(wallet: Wallet) -> str | None:
     # System wallets are internal bookkeeping: clients see money coming from or going "outside".
     return wallet.public_id if wallet.kind == WalletKind.USER else None
+
+
+class CounterpartyOutputSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="First name and last initial.")
+    wallet = serializers.CharField(help_text="Their wallet id, VPY-XXXXXX.")
 
 
 class TransactionOutputSerializer(serializers.Serializer):
@@ -81,6 +93,7 @@ class TransactionOutputSerializer(serializers.Serializer):
     def get_to_wallet(self, txn) -> str | None:
         return _public_wallet_id(txn.to_wallet)
 
+    @extend_schema_field(CounterpartyOutputSerializer(allow_null=True, help_text="Null for deposits and withdrawals."))
     def get_counterparty(self, txn) -> dict | None:
         other = txn.to_wallet if self._caller_is_sender(txn) else txn.from_wallet
         if other.kind != WalletKind.USER:
@@ -110,18 +123,24 @@ class EntryOutputSerializer(serializers.Serializer):
 
 
 class DisputeJsonInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
-    amount = serializers.CharField(
-        required=False, allow_blank=True, help_text='Part of the transaction to dispute, e.g. "5.00"; default: all.'
-    )
+    reason = StrictCharField(max_length=2000)
+    amount = AmountField(required=False, help_text='Part of the transaction to dispute, e.g. "5.00"; default: all.')
+
+    def validate_amount(self, value):
+        if value is None or value == "":  # in JSON, leave the field out to dispute the whole amount
+            raise AmountInvalid()
+        return value
 
 
-class DisputeInputSerializer(DisputeJsonInputSerializer):
+class DisputeInputSerializer(ExactFormSerializer, DisputeJsonInputSerializer):
     """The multipart form: the JSON fields plus an optional evidence file (JSON cannot carry one)."""
 
     evidence = serializers.FileField(
         required=False, allow_empty_file=False, help_text="Optional PDF, JPEG or PNG (multipart/form-data)."
     )
+
+    def validate_amount(self, value):
+        return None if value == "" else value  # a form sends the field it left empty as ""
 
 
 class DisputeOutputSerializer(serializers.Serializer):
@@ -136,7 +155,7 @@ class DisputeOutputSerializer(serializers.Serializer):
     decision_reason = serializers.CharField()
     has_evidence = serializers.SerializerMethodField()
     deadline_at = serializers.DateTimeField()
-    decided_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True, help_text="Null until a moderator decides.")
     created_at = serializers.DateTimeField()
 
     def get_amount(self, dispute) -> str:

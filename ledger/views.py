@@ -1,40 +1,21 @@
 from django.conf import settings
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.rate_limits import rate_limit
 from accounts.services.money_gate import MoneyGateRequest
-from ledger.exceptions import EvidenceTooLarge
 from ledger.idempotency import IDEMPOTENCY_HEADERS, idempotency_request_build
-from ledger.models import TransactionKind
-from ledger.selectors import (
-    dispute_get_for_user,
-    disputes_for_user,
-    entries_of_transaction,
-    entry_for_user_and_transaction,
-    entry_history_for_user,
-    history_page,
-)
 from ledger.serializers import (
-    DisputeInputSerializer,
-    DisputeJsonInputSerializer,
-    DisputeOutputSerializer,
-    EntryOutputSerializer,
     MoneyInputSerializer,
     PinMoneyInputSerializer,
     TransactionOutputSerializer,
-    TransactionPageSerializer,
     TransferInputSerializer,
 )
-from ledger.services import PostingResult, dispute_open, wallet_deposit, wallet_transfer, wallet_withdraw
+from ledger.services import PostingResult, wallet_deposit, wallet_transfer, wallet_withdraw
 from vaultpay.metrics import idempotent_replay_served
-from vaultpay.pagination import HistoryPagination, PageQuerySerializer, history_paginator
-from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response, page_of
-from vaultpay.uploads import memory_upload_install
+from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response
 
 _AMOUNT_ERRORS = (
     "validation_error",
@@ -42,6 +23,7 @@ _AMOUNT_ERRORS = (
     "amount_not_positive",
     "amount_too_precise",
     "amount_too_large",
+    "currency_invalid",
     "currency_unsupported",
     "idempotency_key_required",
 )
@@ -61,11 +43,13 @@ def _money_schema(
 ):
     responses = {
         201: TransactionOutputSerializer,
-        400: error_response(*_AMOUNT_ERRORS, *extra_400),
+        400: error_response(*_AMOUNT_ERRORS, *(("pin_format_invalid",) if pin else ()), *extra_400),
         401: error_response("not_authenticated"),
         403: error_response("ip_not_trusted", *(("pin_not_set", "pin_invalid") if pin else ()), *forbidden),
         404: error_response("wallet_not_found"),
-        409: error_response("idempotency_request_in_progress", "currency_mismatch", *conflicts),
+        409: error_response(
+            "idempotency_request_in_progress", "currency_mismatch", "wallet_balance_cap_reached", *conflicts
+        ),
         422: error_response("idempotency_key_reused"),
         429: error_response("rate_limited"),
     }
@@ -185,142 +169,3 @@ class TransferView(MoneyMovementView):
             idempotency=idempotency,
             gate=_gate(request, data),
         )
-
-
-class HistoryQuerySerializer(PageQuerySerializer):
-    kind = serializers.ChoiceField(choices=TransactionKind.choices, required=False)
-    created_after = serializers.DateTimeField(required=False, input_formats=["iso-8601", "%Y-%m-%d"])
-    created_before = serializers.DateTimeField(required=False, input_formats=["iso-8601", "%Y-%m-%d"])
-    cursor = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="Keyset pages instead of offsets: empty for the first page, then the cursor in `next`. "
-        "Every page costs the same however deep it is; no count.",
-    )
-
-
-class TransactionListView(APIView):
-    @extend_schema(
-        operation_id="transactions_list",
-        parameters=[HistoryQuerySerializer],
-        responses={
-            200: TransactionPageSerializer,
-            400: error_response("validation_error"),
-            404: error_response("not_found"),
-        },
-        tags=["transactions"],
-    )
-    def get(self, request):
-        query = HistoryQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        filters = {k: v for k, v in query.validated_data.items() if k not in ("limit", "offset", "cursor")}
-        entries: QuerySet = entry_history_for_user(user=request.user, **filters)
-        paginator = history_paginator(request)
-        page = history_page([row["id"] for row in paginator.paginate_queryset(entries.values("id"), request, self)])
-        # Every entry of the page is one of the caller's: their wallets are the page's own.
-        context = {"wallet_ids": {entry.wallet_id for entry in page}}
-        transactions = [entry.transaction for entry in page]
-        data = TransactionOutputSerializer(transactions, many=True, context=context).data
-        return paginator.get_paginated_response(data)
-
-
-class TransactionDetailView(APIView):
-    @extend_schema(
-        responses={200: TransactionOutputSerializer, 404: error_response("not_found")}, tags=["transactions"]
-    )
-    def get(self, request, transaction_id):
-        entry = entry_for_user_and_transaction(user=request.user, transaction_id=transaction_id)
-        context = {"wallet_ids": {entry.wallet_id}}
-        return Response(TransactionOutputSerializer(entry.transaction, context=context).data)
-
-
-class TransactionEntriesView(APIView):
-    @extend_schema(
-        responses={200: EntryOutputSerializer(many=True), 404: error_response("not_found")}, tags=["transactions"]
-    )
-    def get(self, request, transaction_id):
-        entry = entry_for_user_and_transaction(user=request.user, transaction_id=transaction_id)
-        entries = entries_of_transaction(transaction=entry.transaction)
-        return Response(EntryOutputSerializer(entries, many=True, context={"user": request.user}).data)
-
-
-def _evidence_too_large() -> EvidenceTooLarge:
-    return EvidenceTooLarge(details={"max_bytes": settings.DISPUTE_EVIDENCE_MAX_BYTES})
-
-
-class TransactionDisputeView(APIView):
-    parser_classes = [JSONParser, MultiPartParser]
-    # The body cap (vaultpay.uploads.RequestBodyLimitMiddleware) and its error.
-    upload_limit_setting = "DISPUTE_EVIDENCE_MAX_BYTES"
-    upload_too_large = staticmethod(_evidence_too_large)
-
-    @extend_schema(
-        request={"multipart/form-data": DisputeInputSerializer, "application/json": DisputeJsonInputSerializer},
-        responses={
-            201: DisputeOutputSerializer,
-            400: error_response(
-                "validation_error",
-                "amount_invalid",
-                "amount_not_positive",
-                "amount_too_precise",
-                "amount_too_large",
-                "dispute_amount_invalid",
-                "evidence_type_unsupported",
-            ),
-            401: error_response("not_authenticated"),
-            404: error_response("not_found"),
-            409: error_response("dispute_exists", "dispute_window_closed", "dispute_not_allowed"),
-            413: error_response("evidence_too_large"),
-            415: error_response("unsupported_media_type"),
-            429: error_response("rate_limited"),
-        },
-        tags=["disputes"],
-    )
-    def post(self, request, transaction_id):
-        # Before the body is read: a burst of disputes never gets as far as storing its evidence.
-        rate_limit(request, scope="dispute", key=str(request.user.pk), rate=settings.RATELIMIT_DISPUTE, fail_open=False)
-        # The same memory-only pipeline as KYC documents: plaintext evidence never reaches a temp file.
-        handler = memory_upload_install(request, max_bytes=settings.DISPUTE_EVIDENCE_MAX_BYTES)
-        serializer = DisputeInputSerializer(data=request.data)
-        if handler.too_large:
-            raise _evidence_too_large()
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        dispute = dispute_open(
-            user=request.user,
-            transaction_id=transaction_id,
-            reason=data["reason"],
-            amount=data.get("amount"),
-            evidence=data.get("evidence"),
-        )
-        return Response(DisputeOutputSerializer(dispute).data, status=status.HTTP_201_CREATED)
-
-
-class DisputeListView(APIView):
-    @extend_schema(
-        operation_id="disputes_list",
-        parameters=[PageQuerySerializer],
-        responses={
-            200: page_of(DisputeOutputSerializer, name="DisputePage"),
-            400: error_response("validation_error"),
-            401: error_response("not_authenticated"),
-        },
-        tags=["disputes"],
-    )
-    def get(self, request):
-        paginator = HistoryPagination()
-        page = paginator.paginate_queryset(disputes_for_user(user=request.user), request, view=self)
-        return paginator.get_paginated_response(DisputeOutputSerializer(page, many=True).data)
-
-
-class DisputeDetailView(APIView):
-    @extend_schema(
-        responses={
-            200: DisputeOutputSerializer,
-            401: error_response("not_authenticated"),
-            404: error_response("not_found"),
-        },
-        tags=["disputes"],
-    )
-    def get(self, request, dispute_id):
-        return Response(DisputeOutputSerializer(dispute_get_for_user(user=request.user, dispute_id=dispute_id)).data)

@@ -6,6 +6,7 @@
 import logging
 from typing import Any
 
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
@@ -64,6 +65,22 @@ _DRF_CODES = {
     exceptions.ParseError: "malformed_request",
     exceptions.ValidationError: "validation_error",
 }
+
+
+def bad_request_view(request, exception=None) -> JsonResponse:
+    """handler400: what Django refuses before any view runs (a body over the size cap, a Host not in
+    ALLOWED_HOSTS) answers in the envelope too, not as Django's HTML page."""
+    if isinstance(exception, RequestDataTooBig):
+        body = error_body("request_too_large", "The request body is larger than VaultPay accepts.")
+        return JsonResponse(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exception, DisallowedHost):
+        return JsonResponse(error_body("host_not_allowed", "This host name is not served here."), status=400)
+    return JsonResponse(error_body("bad_request", "The request is malformed."), status=status.HTTP_400_BAD_REQUEST)
+
+
+def permission_denied_view(request, exception=None) -> JsonResponse:
+    """handler403: e.g. a CSRF refusal on a session-authenticated page, in the envelope."""
+    return JsonResponse(error_body("permission_denied", "Permission denied."), status=status.HTTP_403_FORBIDDEN)
 
 
 def not_found_view(request, exception=None) -> JsonResponse:

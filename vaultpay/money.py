@@ -1,11 +1,12 @@
 """Money at the edges: decimal strings in major units outside, integer minor units inside.
 
-This is the only module that converts between the two. Floats never appear: a JSON number that
-is not an integer is refused, because it has already been rounded by the time we see it.
+This is the only module that converts between the two. Floats never appear: a JSON number is
+refused, because in many clients it has been through a float (and rounded) before we see it.
 """
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from rest_framework import status
 
@@ -36,6 +37,9 @@ CURRENCY_CHOICES = [(code, code) for code in CURRENCIES]
 # One posting may move at most this many minor units: far above any real payment, far below
 # the 2**63 range of the columns, so sums of many postings cannot overflow either.
 MAX_MINOR_UNITS = 10**13
+# No wallet, user or system, may hold more than this (or, for a system wallet, owe more): with one
+# posting at most MAX_MINOR_UNITS, a balance can then never reach the 2**63 edge of its bigint column.
+WALLET_BALANCE_CAP = 10**17
 
 
 class AmountInvalid(VaultPayError):
@@ -58,6 +62,11 @@ class AmountTooLarge(VaultPayError):
     message = "The amount is larger than a single payment may be."
 
 
+class CurrencyInvalid(VaultPayError):
+    code = "currency_invalid"
+    message = "The currency must be an ISO 4217 code: three upper-case letters such as USD."
+
+
 class CurrencyUnsupported(VaultPayError):
     code = "currency_unsupported"
     message = "This currency is not supported."
@@ -69,37 +78,52 @@ class CurrencyMismatch(VaultPayError):
     message = "The currency does not match the wallet's currency."
 
 
+# The whole grammar of an API amount and of a currency code. `re.ASCII` with `[0-9]`, not `\d`:
+# full-width and other Unicode digits are not amounts. `\Z`, not `$`: a trailing newline is not allowed.
+AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+_AMOUNT_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z", re.ASCII)
+_NEGATIVE_AMOUNT_RE = re.compile(r"-[0-9]+(?:\.[0-9]+)?\Z", re.ASCII)
+_CURRENCY_RE = re.compile(r"[A-Z]{3}\Z", re.ASCII)
+
+
 def currency_for(code: object) -> Currency:
-    """Look up a supported currency by its ISO 4217 code; raises CurrencyUnsupported."""
-    if not isinstance(code, str) or code.upper() not in CURRENCIES:
-        raise CurrencyUnsupported(details={"currency": str(code)[:8], "supported": list(CURRENCIES)})
-    return CURRENCIES[code.upper()]
+    """Look up a supported currency by its ISO 4217 code (three upper-case ASCII letters).
+
+    Raises CurrencyInvalid for anything that is not such a code, CurrencyUnsupported for a code we do not hold.
+    """
+    if not isinstance(code, str) or not _CURRENCY_RE.match(code):
+        raise CurrencyInvalid(details={"supported": list(CURRENCIES)})
+    if code not in CURRENCIES:
+        raise CurrencyUnsupported(details={"currency": code, "supported": list(CURRENCIES)})
+    return CURRENCIES[code]
 
 
 def parse_amount(raw: object, currency: Currency) -> int:
-    """Turn an API amount into positive minor units of `currency`.
+    """Turn an API amount, a string matching AMOUNT_PATTERN, into positive minor units of `currency`.
 
+    Nothing is ever rounded: a digit beyond the currency's exponent that is not zero is refused.
+    The checks work on the text, so a string of a million digits costs no Decimal arithmetic.
     Raises AmountInvalid, AmountNotPositive, AmountTooPrecise or AmountTooLarge.
     """
-    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+    if not isinstance(raw, str):  # a JSON number has been through a float in many clients
         raise AmountInvalid()
-    text = str(raw).strip()
-    if not text or len(text) > 40:
-        raise AmountTooLarge() if text else AmountInvalid()
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise AmountInvalid() from None
-    if not value.is_finite() or "e" in text.lower():
-        raise AmountInvalid(details={"amount": text})
-    if value <= 0:
-        raise AmountNotPositive(details={"amount": text})
-    minor = value.scaleb(currency.exponent)
-    if minor != minor.to_integral_value():
-        raise AmountTooPrecise(details={"amount": text, "max_decimal_places": currency.exponent})
+    if _NEGATIVE_AMOUNT_RE.match(raw):
+        raise AmountNotPositive()
+    if not _AMOUNT_RE.match(raw):
+        raise AmountInvalid()
+    whole, _, fraction = raw.partition(".")
+    whole, fraction = whole.lstrip("0"), fraction.rstrip("0")
+    if len(fraction) > currency.exponent:
+        raise AmountTooPrecise(details={"max_decimal_places": currency.exponent})
+    if len(whole) > len(str(MAX_MINOR_UNITS)):
+        raise AmountTooLarge(details={"max": format_minor(MAX_MINOR_UNITS, currency.code)})
+    minor = int(whole or "0") * 10**currency.exponent + int(fraction.ljust(currency.exponent, "0") or "0")
+    if minor == 0:
+        raise AmountNotPositive()
     if minor > MAX_MINOR_UNITS:
-        raise AmountTooLarge(details={"amount": text})
-    return int(minor)
+        raise AmountTooLarge(details={"max": format_minor(MAX_MINOR_UNITS, currency.code)})
+    return minor
 
 
 def format_minor(minor_units: int, currency_code: str) -> str:

@@ -1,5 +1,28 @@
+import re
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination, CursorPagination, LimitOffsetPagination
+
+_CURSOR_RE = re.compile(r"[A-Za-z0-9+/=]{0,200}\Z", re.ASCII)
+
+
+@extend_schema_field({"type": "string", "pattern": "^[A-Za-z0-9+/=]*$", "maxLength": 200})
+class CursorField(serializers.CharField):
+    """A keyset cursor as the `next` links carry it (base64), or blank for the first page.
+
+    Anything else is a cursor VaultPay never issued: 404, like a well-formed one that decodes to
+    nothing usable (HistoryCursorPagination.decode_cursor).
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not _CURSOR_RE.match(data):
+            raise NotFound(HistoryCursorPagination.invalid_cursor_message)
+        return data
 
 
 class PageQuerySerializer(serializers.Serializer):
@@ -7,7 +30,10 @@ class PageQuerySerializer(serializers.Serializer):
 
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, help_text="Page size, default 10.")
     offset = serializers.IntegerField(
-        required=False, min_value=0, help_text="How many rows to skip (offset pages, with a count)."
+        required=False,
+        min_value=0,
+        max_value=1_000_000_000,  # far past any history, and within PostgreSQL's OFFSET range
+        help_text="How many rows to skip (offset pages, with a count).",
     )
 
     def to_internal_value(self, data):
@@ -36,6 +62,10 @@ class HistoryPagination(LimitOffsetPagination):
         return super().paginate_queryset(queryset, request, view=view)
 
 
+def _is_row_id(position: str) -> bool:
+    return position.isascii() and position.isdecimal() and len(position) <= 18
+
+
 class HistoryCursorPagination(CursorPagination):
     """Keyset pagination, newest first: `cursor` (empty for the first page) and `limit`.
 
@@ -47,6 +77,14 @@ class HistoryCursorPagination(CursorPagination):
     page_size = 10
     page_size_query_param = "limit"
     max_page_size = 100
+
+    def decode_cursor(self, request):
+        # DRF checks the cursor's encoding, not its position: ordered by id, the position must be an
+        # integer, or the filter `id < position` fails in the database. Unusable cursors are a 404 alike.
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None and not _is_row_id(cursor.position):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
 
 
 def history_paginator(request) -> BasePagination:

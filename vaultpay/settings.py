@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "vaultpay.request_id.RequestIdMiddleware",
     "vaultpay.access_log.AccessLogMiddleware",
+    "vaultpay.cache_headers.NoStoreForAuthenticatedMiddleware",
     "vaultpay.health.HealthCheckMiddleware",
     "accounts.client_ip.ClientIpMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -247,9 +248,11 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON only: the two upload views (KYC documents, dispute evidence) add multipart themselves.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies only (vaultpay.parsers refuses over-deep nesting); the endpoints that take an
+    # uploaded file add multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["vaultpay.parsers.BoundedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_SCHEMA_CLASS": "vaultpay.schema.VaultPayAutoSchema",
     "EXCEPTION_HANDLER": "vaultpay.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -266,6 +269,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "vaultpay.schema.postprocess_common_errors",
+        "vaultpay.schema.postprocess_exact_forms",
+        "vaultpay.schema.postprocess_links",
     ],
 }
 
@@ -357,6 +362,7 @@ RATELIMIT_LOGIN_EMAIL = env.str("RATELIMIT_LOGIN_EMAIL", default="10/h")  # per 
 RATELIMIT_PIN = env.str("RATELIMIT_PIN", default="20/h")  # per user (or per IP when anonymous)
 RATELIMIT_MONEY = env.str("RATELIMIT_MONEY", default="120/m")  # per user, each money endpoint
 RATELIMIT_DISPUTE = env.str("RATELIMIT_DISPUTE", default="10/h")  # disputes opened per user
+RATELIMIT_WALLET_LOOKUP = env.str("RATELIMIT_WALLET_LOOKUP", default="30/m")  # per user, recipient lookups
 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -5,9 +5,11 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.pages import ip_confirm_page
+from vaultpay.api_root import ApiRootView
 from vaultpay.health import healthz
 
 api_v1 = [
+    path("", ApiRootView.as_view(), name="api-root"),
     path("", include("accounts.urls")),
     path("", include("wallets.urls")),
     path("", include("ledger.urls")),
@@ -27,5 +29,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=f"/{settings.STATIC_URL}vaultpay/favicon.svg", permanent=True)),
 ]
 
+handler400 = "vaultpay.errors.bad_request_view"
+handler403 = "vaultpay.errors.permission_denied_view"
 handler404 = "vaultpay.errors.not_found_view"
 handler500 = "vaultpay.errors.server_error_view"

@@ -33,6 +33,12 @@ class WalletClosed(VaultPayError):
     message = "The wallet is closed."
 
 
+class WalletBalanceCapReached(VaultPayError):
+    code = "wallet_balance_cap_reached"
+    status_code = status.HTTP_409_CONFLICT
+    message = "This payment would take a wallet beyond the largest balance VaultPay holds."
+
+
 class WalletStatusTransitionInvalid(VaultPayError):
     code = "wallet_status_transition_invalid"
     status_code = status.HTTP_409_CONFLICT
@@ -49,3 +55,15 @@ class LimitOverrideForbidden(VaultPayError):
     code = "limit_override_forbidden"
     status_code = status.HTTP_403_FORBIDDEN
     message = "Only admins can override a wallet's spending limits."
+
+
+class WalletNotFrozen(VaultPayError):
+    code = "wallet_not_frozen"
+    status_code = status.HTTP_409_CONFLICT
+    message = "The wallet is not frozen."
+
+
+class WalletFrozenByModerator(VaultPayError):
+    code = "wallet_frozen_by_moderator"
+    status_code = status.HTTP_403_FORBIDDEN
+    message = "This wallet was frozen by VaultPay's moderators; only they can lift the freeze."

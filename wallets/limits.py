@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from vaultpay.console_settings import limit_tiers
-from vaultpay.money import CURRENCIES, format_minor, parse_amount
+from vaultpay.money import CURRENCIES, WALLET_BALANCE_CAP, format_minor, parse_amount
 from wallets.models import LimitTier, Wallet, WalletUsage
 
 LIMIT_PERIODS = ("daily", "monthly")
@@ -65,11 +65,13 @@ def _tier_limits_json(currency: str, rows: str) -> str:
         tier: TierLimits(**{p: parse_amount(table[tier][p], CURRENCIES[currency]) for p in LIMIT_PERIODS})
         for tier in LimitTier.values
     }
-    return json.dumps({tier: [each.daily, each.monthly] for tier, each in limits.items()})
+    rows = {tier: [each.daily, each.monthly] for tier, each in limits.items()}
+    return json.dumps(rows | {"balance_cap": WALLET_BALANCE_CAP})
 
 
 def tier_limits_for_posting(*, currency: str) -> str:
-    """Every tier's [daily, monthly] limit in minor units of `currency`, as wallet_move() reads them (JSON).
+    """Every tier's [daily, monthly] limit in minor units of `currency`, and the most a wallet may hold,
+    as wallet_move() reads them (JSON).
 
     Parsed once per currency and table content: the console may replace the table at any time.
     """

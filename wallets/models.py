@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from vaultpay.money import CURRENCY_CHOICES
+from vaultpay.money import CURRENCY_CHOICES, WALLET_BALANCE_CAP
 
 PUBLIC_ID_PREFIX = "VPY-"
 PUBLIC_ID_ALPHABET = string.ascii_uppercase + string.digits
@@ -65,6 +65,9 @@ class Wallet(models.Model):
     status = models.CharField(max_length=8, choices=WalletStatus.choices, default=WalletStatus.ACTIVE)
     # Why the console last froze or unfroze the wallet; the audit log keeps every earlier reason.
     status_reason = models.CharField(max_length=500, blank=True, editable=False)
+    # True while the wallet is frozen by its owner (POST /wallet/freeze), who may then lift the freeze
+    # themselves; a freeze made in the console is the moderators' to lift.
+    frozen_by_owner = models.BooleanField(default=False, editable=False)
     # On the wallet row (not the user) so the limit check reads it from the row it has just locked.
     # A user's new wallet inherits the tier of their previous one (wallet_create).
     limit_tier = models.CharField(max_length=16, choices=LimitTier.choices, default=LimitTier.UNVERIFIED)
@@ -84,6 +87,8 @@ class Wallet(models.Model):
                 condition=Q(balance__gte=0) | Q(kind=WalletKind.SYSTEM),
                 name="wallet_user_balance_non_negative",
             ),
+            # The backstop of wallet_move()'s cap: the bigint column can never overflow.
+            models.CheckConstraint(condition=Q(balance__lte=WALLET_BALANCE_CAP), name="wallet_balance_within_cap"),
             models.CheckConstraint(
                 condition=(Q(kind=WalletKind.USER, owner__isnull=False, system_purpose=""))
                 | (Q(kind=WalletKind.SYSTEM, owner__isnull=True) & ~Q(system_purpose="")),

@@ -26,6 +26,22 @@ def wallet_get_open_for_user(*, user) -> Wallet:
     return wallet
 
 
+def wallet_get_recipient(*, public_id: str) -> Wallet:
+    """A user wallet anyone signed in may pay, by its public id; raises WalletNotFound.
+
+    System wallets are never addressable, and a closed wallet is gone for paying purposes.
+    """
+    wallet = (
+        Wallet.objects.select_related("owner")
+        .filter(public_id=public_id, kind=WalletKind.USER)
+        .exclude(status=WalletStatus.CLOSED)
+        .first()
+    )
+    if wallet is None:
+        raise WalletNotFound()
+    return wallet
+
+
 def wallet_frozen_count() -> int:
     return Wallet.objects.filter(kind=WalletKind.USER, status=WalletStatus.FROZEN).count()
 

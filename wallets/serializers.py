@@ -1,18 +1,14 @@
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from vaultpay.money import CURRENCIES, format_minor
-from wallets.models import LimitTier
-
-
-@extend_schema_field({"type": "string", "enum": list(CURRENCIES)})
-class CurrencyCodeField(serializers.CharField):
-    """Any string is read (vaultpay.money answers currency_unsupported); the schema lists the supported codes."""
+from accounts.serializers import PinField
+from vaultpay.api_fields import CurrencyField
+from vaultpay.money import format_minor
+from wallets.models import LimitTier, WalletStatus
 
 
 class WalletCreateInputSerializer(serializers.Serializer):
     # Only the currency is accepted: a wallet is born with balance zero, whatever else is sent.
-    currency = CurrencyCodeField(max_length=8)
+    currency = CurrencyField(help_text="ISO 4217 code, e.g. USD.")
 
 
 class WalletOutputSerializer(serializers.Serializer):
@@ -37,3 +33,19 @@ class WalletLimitsOutputSerializer(serializers.Serializer):
     currency = serializers.CharField()
     daily = LimitPeriodOutputSerializer(help_text="Since 00:00 UTC today.")
     monthly = LimitPeriodOutputSerializer(help_text="Since 00:00 UTC on the first of the month.")
+
+
+class WalletRecipientOutputSerializer(serializers.Serializer):
+    """What a payer may know about a recipient: enough to check the name, nothing about their money."""
+
+    id = serializers.CharField(source="public_id")
+    display_name = serializers.CharField(source="owner.display_name", help_text="First name and last initial.")
+    currency = serializers.CharField()
+    can_receive = serializers.SerializerMethodField(help_text="False while the wallet cannot take payments.")
+
+    def get_can_receive(self, wallet) -> bool:
+        return wallet.status == WalletStatus.ACTIVE
+
+
+class WalletUnfreezeInputSerializer(serializers.Serializer):
+    pin = PinField(help_text="Your transaction PIN.")

@@ -8,8 +8,10 @@ from wallets.exceptions import (
     WalletClosed,
     WalletExists,
     WalletFrozen,
+    WalletFrozenByModerator,
     WalletNotEmpty,
     WalletNotFound,
+    WalletNotFrozen,
     WalletStatusTransitionInvalid,
 )
 from wallets.limits import tier_rank
@@ -81,17 +83,64 @@ def wallet_close(*, owner) -> Wallet:
 
 @transaction.atomic
 def wallet_freeze(*, wallet_id: int, actor, reason: str = "") -> Wallet:
-    """Stop a user wallet from sending or receiving; the reason is kept on the wallet and audited.
+    """Stop a user wallet from sending or receiving (the console); the reason is kept on the wallet and
+    audited. A wallet its owner froze is taken over: from then on only a moderator can lift the freeze.
 
     Raises WalletNotFound, WalletStatusTransitionInvalid.
     """
-    return _wallet_change_status(wallet_id=wallet_id, status=WalletStatus.FROZEN, actor=actor, reason=reason)
+    wallet = _wallet_lock_user_wallet(wallet_id)
+    if wallet.status == WalletStatus.FROZEN and wallet.frozen_by_owner:
+        wallet.frozen_by_owner = False
+        wallet.status_reason = reason.strip()
+        wallet.save(update_fields=["frozen_by_owner", "status_reason", "updated_at"])
+        audit_record(
+            event_type=AuditEventType.WALLET_FROZEN,
+            actor=actor,
+            target=wallet,
+            old_values={"frozen_by_owner": True},
+            new_values={"frozen_by_owner": False, "reason": wallet.status_reason},
+        )
+        return wallet
+    return wallet_set_status(wallet=wallet, status=WalletStatus.FROZEN, actor=actor, reason=reason)
 
 
 @transaction.atomic
 def wallet_unfreeze(*, wallet_id: int, actor, reason: str = "") -> Wallet:
-    """Let a frozen wallet move money again. Raises WalletNotFound, WalletStatusTransitionInvalid."""
+    """Let a frozen wallet move money again (the console, any freeze). Raises WalletNotFound,
+    WalletStatusTransitionInvalid."""
     return _wallet_change_status(wallet_id=wallet_id, status=WalletStatus.ACTIVE, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def wallet_freeze_by_owner(*, owner) -> Wallet:
+    """The owner freezes their own wallet (a lost phone): nothing moves until they lift it.
+
+    Raises WalletNotFound, WalletFrozen (already frozen, by anyone), WalletStatusTransitionInvalid.
+    """
+    wallet = wallet_qs_select_for_update().get(pk=wallet_get_open_for_user(user=owner).pk)
+    if wallet.status == WalletStatus.FROZEN:
+        raise WalletFrozen(details={"wallet": wallet.public_id})
+    wallet.frozen_by_owner = True
+    return wallet_set_status(wallet=wallet, status=WalletStatus.FROZEN, actor=owner)
+
+
+@transaction.atomic
+def wallet_unfreeze_by_owner(*, owner) -> Wallet:
+    """Lift a freeze the owner made themselves; the caller has already confirmed it is the owner.
+
+    Raises WalletNotFound, WalletNotFrozen, WalletFrozenByModerator.
+    """
+    wallet = wallet_qs_select_for_update().get(pk=wallet_get_open_for_user(user=owner).pk)
+    wallet_ensure_owner_may_unfreeze(wallet)
+    return wallet_set_status(wallet=wallet, status=WalletStatus.ACTIVE, actor=owner)
+
+
+def wallet_ensure_owner_may_unfreeze(wallet: Wallet) -> None:
+    """Raise WalletNotFrozen or WalletFrozenByModerator unless the owner may lift this wallet's freeze."""
+    if wallet.status != WalletStatus.FROZEN:
+        raise WalletNotFrozen(details={"wallet": wallet.public_id})
+    if not wallet.frozen_by_owner:
+        raise WalletFrozenByModerator(details={"wallet": wallet.public_id})
 
 
 @transaction.atomic
@@ -126,13 +175,15 @@ def wallet_set_status(*, wallet: Wallet, status: WalletStatus, actor, reason: st
         raise WalletStatusTransitionInvalid(details={"from": old_status, "to": status})
     wallet.status = status
     wallet.status_reason = reason.strip()
-    wallet.save(update_fields=["status", "status_reason", "updated_at"])
+    if status != WalletStatus.FROZEN:
+        wallet.frozen_by_owner = False
+    wallet.save(update_fields=["status", "status_reason", "frozen_by_owner", "updated_at"])
     audit_record(
         event_type=_STATUS_EVENTS[status],
         actor=actor,
         target=wallet,
         old_values={"status": old_status},
-        new_values={"status": status, "reason": wallet.status_reason},
+        new_values={"status": status, "reason": wallet.status_reason, "frozen_by_owner": wallet.frozen_by_owner},
     )
     return wallet
 

@@ -1,22 +1,40 @@
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.rate_limits import rate_limit
+from accounts.services import owner_proof_check
 from vaultpay.money import currency_for
 from vaultpay.schema import error_response
 from wallets.limit_overrides import wallet_limit_override_for
 from wallets.limits import limits_summary, tier_limits, wallet_usage
 from wallets.selectors import wallet_get_open_for_user
-from wallets.serializers import WalletCreateInputSerializer, WalletLimitsOutputSerializer, WalletOutputSerializer
-from wallets.services import wallet_close, wallet_create
+from wallets.serializers import (
+    WalletCreateInputSerializer,
+    WalletLimitsOutputSerializer,
+    WalletOutputSerializer,
+    WalletUnfreezeInputSerializer,
+)
+from wallets.services import (
+    wallet_close,
+    wallet_create,
+    wallet_ensure_owner_may_unfreeze,
+    wallet_freeze_by_owner,
+    wallet_unfreeze_by_owner,
+)
+
+_AUTH = {401: error_response("not_authenticated")}
 
 
 class WalletView(APIView):
     """The caller's own wallet: there is no way to address anyone else's."""
 
-    @extend_schema(responses={200: WalletOutputSerializer, 404: error_response("wallet_not_found")}, tags=["wallet"])
+    @extend_schema(
+        responses={200: WalletOutputSerializer, **_AUTH, 404: error_response("wallet_not_found")}, tags=["wallet"]
+    )
     def get(self, request):
         return Response(WalletOutputSerializer(wallet_get_open_for_user(user=request.user)).data)
 
@@ -24,7 +42,8 @@ class WalletView(APIView):
         request=WalletCreateInputSerializer,
         responses={
             201: WalletOutputSerializer,
-            400: error_response("validation_error", "currency_unsupported"),
+            400: error_response("validation_error", "currency_invalid", "currency_unsupported"),
+            **_AUTH,
             409: error_response("wallet_exists"),
         },
         tags=["wallet"],
@@ -36,7 +55,12 @@ class WalletView(APIView):
         return Response(WalletOutputSerializer(wallet).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        responses={204: None, 404: error_response("wallet_not_found"), 409: error_response("wallet_not_empty")},
+        responses={
+            204: None,
+            **_AUTH,
+            404: error_response("wallet_not_found"),
+            409: error_response("wallet_not_empty"),
+        },
         tags=["wallet"],
     )
     def delete(self, request):
@@ -61,3 +85,48 @@ class WalletLimitsView(APIView):
         limits = wallet_limit_override_for(wallet) or tier_limits(tier=wallet.limit_tier, currency=wallet.currency)
         summary = limits_summary(wallet=wallet, limits=limits, used=used)
         return Response(WalletLimitsOutputSerializer(summary).data)
+
+
+class WalletFreezeView(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: WalletOutputSerializer,
+            **_AUTH,
+            404: error_response("wallet_not_found"),
+            409: error_response("wallet_frozen"),
+        },
+        tags=["wallet"],
+        description="Freeze your own wallet at once (a lost phone, a stolen card): withdrawals and transfers "
+        "answer 409 `wallet_frozen` until you lift it with POST /api/v1/wallet/unfreeze.",
+    )
+    def post(self, request):
+        return Response(WalletOutputSerializer(wallet_freeze_by_owner(owner=request.user)).data)
+
+
+class WalletUnfreezeView(APIView):
+    @extend_schema(
+        request=WalletUnfreezeInputSerializer,
+        responses={
+            200: WalletOutputSerializer,
+            400: error_response("validation_error", "pin_format_invalid"),
+            **_AUTH,
+            403: error_response("pin_not_set", "pin_invalid", "wallet_frozen_by_moderator"),
+            404: error_response("wallet_not_found"),
+            409: error_response("wallet_not_frozen"),
+            423: error_response("pin_locked"),
+            429: error_response("rate_limited"),
+            503: error_response("service_unavailable"),
+        },
+        tags=["wallet"],
+        description="Lift a freeze you made yourself, with your transaction PIN. A freeze made by VaultPay's "
+        "moderators answers 403 `wallet_frozen_by_moderator`; wrong PINs count toward the PIN lockout.",
+    )
+    def post(self, request):
+        rate_limit(request, scope="pin", key=str(request.user.pk), rate=settings.RATELIMIT_PIN, fail_open=False)
+        serializer = WalletUnfreezeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # Refuse a moderator's freeze before the PIN is tried: a PIN guess must not be the first answer.
+        wallet_ensure_owner_may_unfreeze(wallet_get_open_for_user(user=request.user))
+        owner_proof_check(user=request.user, pin=serializer.validated_data["pin"])
+        return Response(WalletOutputSerializer(wallet_unfreeze_by_owner(owner=request.user)).data)

@@ -1,4 +1,3 @@
-from urllib.parse import urlencode
 
 import pytest
 from rest_framework.test import APIClient
@@ -64,12 +63,12 @@ def test_token_with_json_email_and_password(api_client):
 
 
 @pytest.mark.django_db
-def test_token_with_oauth2_form_username(api_client):
+def test_token_takes_json_only(api_client):
     UserFactory(email="grace@example.com")
-    body = urlencode({"username": "grace@example.com", "password": DEFAULT_PASSWORD})
-    response = api_client.post("/api/v1/auth/token", body, content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 200
-    assert "access" in response.json()
+    body = {"email": "grace@example.com", "password": DEFAULT_PASSWORD}
+    response = api_client.post("/api/v1/auth/token", body, format="multipart")
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
 
 
 @pytest.mark.django_db

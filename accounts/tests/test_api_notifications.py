@@ -61,3 +61,36 @@ def test_read_all_touches_only_own(user, other_user):
 
 def test_anonymous_gets_401(api_client):
     assert api_client.get("/api/v1/notifications").status_code == 401
+
+
+def test_unread_count_counts_only_the_callers_unread(user, other_user):
+    first, _second = notify(user, 1), notify(user, 2)
+    notify(other_user, 3)
+    client_for(user).post(f"/api/v1/notifications/{first.pk}/read")
+    response = client_for(user).get("/api/v1/notifications/unread-count")
+    assert response.status_code == 200
+    assert response.json() == {"count": 1}
+    client_for(user).post("/api/v1/notifications/read-all")
+    assert client_for(user).get("/api/v1/notifications/unread-count").json() == {"count": 0}
+
+
+def test_unread_only_lists_the_unread(user, other_user):
+    first, second, third = notify(user, 1), notify(user, 2), notify(user, 3)
+    notify(other_user, 4)
+    client_for(user).post(f"/api/v1/notifications/{second.pk}/read")
+    body = client_for(user).get("/api/v1/notifications?unread_only=true").json()
+    assert body["count"] == 2
+    assert [n["id"] for n in body["results"]] == [third.pk, first.pk]
+    everything = client_for(user).get("/api/v1/notifications?unread_only=false").json()
+    assert everything["count"] == 3
+
+
+@pytest.mark.parametrize("value", ["maybe", ""])
+def test_unread_only_must_be_a_boolean(user, value):
+    response = client_for(user).get(f"/api/v1/notifications?unread_only={value}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_unread_count_needs_a_signed_in_user(api_client):
+    assert api_client.get("/api/v1/notifications/unread-count").status_code == 401

@@ -14,7 +14,7 @@ from vaultpay.errors import VaultPayError
 from vaultpay.metrics import posting_committed
 from vaultpay.money import CurrencyMismatch, Money, format_minor
 from vaultpay.request_id import current_request_id
-from wallets.exceptions import LimitExceeded, WalletClosed, WalletFrozen, WalletNotFound
+from wallets.exceptions import LimitExceeded, WalletBalanceCapReached, WalletClosed, WalletFrozen, WalletNotFound
 from wallets.limits import tier_limits_for_posting
 from wallets.models import Wallet
 
@@ -26,6 +26,8 @@ def posting_refusal(outcome: str, detail: dict | None, *, currency: str) -> Vaul
         return WalletFrozen(details={"wallet": detail["wallet"]})
     if outcome == "wallet_closed":
         return WalletClosed(details={"wallet": detail["wallet"]})
+    if outcome == "wallet_balance_cap_reached":
+        return WalletBalanceCapReached(details={"wallet": detail["wallet"]})
     if outcome == "wallet_not_found":
         return WalletNotFound(details={"wallet": detail.get("wallet")})
     if outcome == "currency_mismatch":
@@ -83,7 +85,8 @@ def ledger_post(
 ) -> Transaction:
     """Move `amount` from `source` to `destination` inside the caller's transaction.
 
-    Raises WalletFrozen, WalletClosed, CurrencyMismatch, InsufficientFunds, LimitExceeded. A user wallet
+    Raises WalletFrozen, WalletClosed, CurrencyMismatch, InsufficientFunds, LimitExceeded,
+    WalletBalanceCapReached. A user wallet
     never goes below zero; system wallets may (their negative balance is money that entered VaultPay).
     """
     transaction_id, reference = uuid.uuid4(), new_transaction_reference()

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from conftest import client_for
 from ledger.tests.helpers import fund, post_money
 
@@ -87,3 +88,43 @@ def test_deposit_entries_name_the_outside_world(auth_client, wallet):
     txn = auth_client.get("/api/v1/transactions").json()["results"][0]
     entries = auth_client.get(f"/api/v1/transactions/{txn['id']}/entries").json()
     assert sorted(e["wallet"] for e in entries) == sorted(["external", wallet.public_id])
+
+
+def test_history_filters_by_direction(auth_client, wallet, other_wallet, other_user):
+    fund(wallet, 10_000)
+    fund(other_wallet, 10_000)
+    _transfer(auth_client, other_wallet, amount="1.25")
+    _transfer(client_for(other_user), wallet, amount="2.50")
+    incoming = auth_client.get("/api/v1/transactions?direction=in").json()
+    assert [(t["kind"], t["amount"], t["direction"]) for t in incoming["results"]] == [
+        ("transfer", "2.50", "in"),
+        ("deposit", "100.00", "in"),
+    ]
+    outgoing = auth_client.get("/api/v1/transactions?direction=out").json()
+    assert [(t["amount"], t["direction"]) for t in outgoing["results"]] == [("1.25", "out")]
+    keyset = auth_client.get("/api/v1/transactions?direction=out&cursor=").json()
+    assert [t["amount"] for t in keyset["results"]] == ["1.25"]
+
+
+def test_history_refuses_an_unknown_direction(auth_client, wallet):
+    response = auth_client.get("/api/v1/transactions?direction=sideways")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_lookup_by_reference_is_the_callers_own_only(auth_client, wallet, other_wallet, other_user, user):
+    fund(wallet, 10_000)
+    sent = _transfer(auth_client, other_wallet, amount="3.00").json()
+    mine = auth_client.get(f"/api/v1/transactions/by-reference/{sent['reference']}")
+    assert mine.status_code == 200
+    assert mine.json()["id"] == sent["id"]
+    assert mine.json()["direction"] == "out"
+    # the recipient is a party too, and sees it from their side
+    theirs = client_for(other_user).get(f"/api/v1/transactions/by-reference/{sent['reference']}")
+    assert theirs.json()["direction"] == "in"
+    # a stranger gets the same 404 as for a reference that does not exist
+    stranger = client_for(UserFactory())
+    for client, reference in ((stranger, sent["reference"]), (auth_client, "TXN-0000000000000000")):
+        response = client.get(f"/api/v1/transactions/by-reference/{reference}")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"

@@ -68,7 +68,7 @@ def test_same_key_on_another_operation_is_422(auth_client, wallet):
 
 
 def test_equivalent_amount_spellings_are_the_same_request(auth_client, wallet):
-    post_money(auth_client, "deposit", {"amount": "1.5", "currency": "usd"}, key="k1")
+    post_money(auth_client, "deposit", {"amount": "1.5", "currency": "USD"}, key="k1")
     replay = post_money(auth_client, "deposit", {"amount": "1.50", "currency": "USD"}, key="k1")
     assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
 

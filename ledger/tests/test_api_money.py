@@ -95,6 +95,12 @@ BAD_AMOUNTS = [
     ([], "amount_invalid"),
     ({"amount": 1}, "amount_invalid"),
     ("ten", "amount_invalid"),
+    (5, "amount_invalid"),
+    (" 1.00", "amount_invalid"),
+    ("+1.00", "amount_invalid"),
+    ("1_000", "amount_invalid"),
+    ("１２", "amount_invalid"),
+    ("0.999999999999999999999999999999", "amount_too_precise"),
 ]
 
 
@@ -110,12 +116,23 @@ def test_bad_amounts_are_400_and_change_nothing(auth_client, wallet, other_walle
     assert ledger_snapshot() == before
 
 
-@pytest.mark.parametrize("currency", ["XXX", "", 5, None])
-def test_unsupported_currency_is_400(auth_client, wallet, currency):
+@pytest.mark.parametrize(
+    ("currency", "code"),
+    [
+        ("XXX", "currency_unsupported"),
+        ("", "currency_invalid"),
+        ("usd", "currency_invalid"),
+        ("US D", "currency_invalid"),
+        ("ＵＳＤ", "currency_invalid"),
+        (5, "currency_invalid"),
+        (None, "currency_invalid"),
+    ],
+)
+def test_bad_currency_is_400_and_changes_nothing(auth_client, wallet, currency, code):
     before = ledger_snapshot()
     response = post_money(auth_client, "deposit", {"amount": "1.00", "currency": currency})
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "currency_unsupported"
+    assert response.json()["error"]["code"] == code
     assert ledger_snapshot() == before
 
 

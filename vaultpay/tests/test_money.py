@@ -8,8 +8,10 @@ from vaultpay.money import (
     AmountNotPositive,
     AmountTooLarge,
     AmountTooPrecise,
+    CurrencyInvalid,
     CurrencyUnsupported,
     Money,
+    currency_for,
     format_minor,
     parse_amount,
 )
@@ -19,7 +21,15 @@ USD, JPY, KWD = CURRENCIES["USD"], CURRENCIES["JPY"], CURRENCIES["KWD"]
 
 @pytest.mark.parametrize(
     ("raw", "currency", "minor"),
-    [("12.50", USD, 1250), ("0.01", USD, 1), ("7", USD, 700), (5, USD, 500), ("1200", JPY, 1200), ("1.234", KWD, 1234)],
+    [
+        ("12.50", USD, 1250),
+        ("0.01", USD, 1),
+        ("7", USD, 700),
+        ("007.10", USD, 710),
+        ("1.500", USD, 150),
+        ("1200", JPY, 1200),
+        ("1.234", KWD, 1234),
+    ],
 )
 def test_parse_amount_converts_to_minor_units(raw, currency, minor):
     assert parse_amount(raw, currency) == minor
@@ -45,6 +55,20 @@ def test_parse_amount_converts_to_minor_units(raw, currency, minor):
         ({"value": 1}, AmountInvalid),
         ("100000000000.01", AmountTooLarge),
         ("9" * 60, AmountTooLarge),
+        (5, AmountInvalid),
+        (" 1.00", AmountInvalid),
+        ("1.00 ", AmountInvalid),
+        ("1.00\n", AmountInvalid),
+        ("+1.00", AmountInvalid),
+        ("1_000", AmountInvalid),
+        ("1,000.00", AmountInvalid),
+        ("１２", AmountInvalid),
+        ("٣", AmountInvalid),
+        (".5", AmountInvalid),
+        ("5.", AmountInvalid),
+        ("0x10", AmountInvalid),
+        ("0.999999999999999999999999999999", AmountTooPrecise),
+        ("1." + "1" * 10_000, AmountTooPrecise),
     ],
 )
 def test_parse_amount_refuses_bad_input(raw, error):
@@ -57,12 +81,16 @@ def test_yen_has_no_minor_unit():
         parse_amount("1.5", JPY)
 
 
-def test_money_parse_normalises_currency_case_and_refuses_unknown():
-    assert Money.parse("1.00", "usd") == Money(100, USD)
+def test_money_parse_takes_exact_codes_and_refuses_unknown():
+    assert Money.parse("1.00", "USD") == Money(100, USD)
     with pytest.raises(CurrencyUnsupported):
         Money.parse("1.00", "XXX")
-    with pytest.raises(CurrencyUnsupported):
-        Money.parse("1.00", 840)
+
+
+@pytest.mark.parametrize("code", ["usd", "Usd", "USDX", "US", " USD", "USD\n", "ＵＳＤ", "\ud800", 840, None, ["USD"]])
+def test_currency_must_be_three_upper_case_ascii_letters(code):
+    with pytest.raises(CurrencyInvalid):
+        currency_for(code)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ CREATE OR REPLACE FUNCTION wallet_move(
     p_currency text,
     p_amount bigint,
     p_now timestamptz,
-    p_limits jsonb,  -- {"<tier>": [daily, monthly], ...} in minor units of p_currency
+    p_limits jsonb,  -- {"<tier>": [daily, monthly], ..., "balance_cap": n} in minor units of p_currency
     OUT outcome text,
     OUT detail jsonb,
     OUT source_balance bigint,
@@ -66,6 +66,13 @@ BEGIN
     IF src.kind = 'user' AND src.balance < p_amount THEN
         outcome := 'insufficient_funds';
         detail := jsonb_build_object('balance', src.balance, 'requested', p_amount);
+        RETURN;
+    END IF;
+
+    -- No wallet holds more than the cap (vaultpay.money.WALLET_BALANCE_CAP): a bigint never overflows.
+    IF dst.kind = 'user' AND dst.balance > (p_limits ->> 'balance_cap')::bigint - p_amount THEN
+        outcome := 'wallet_balance_cap_reached';
+        detail := jsonb_build_object('wallet', dst.public_id);
         RETURN;
     END IF;
 
