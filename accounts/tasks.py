@@ -7,7 +7,7 @@ from django.conf import settings
 
 from accounts.emails import email_deliveries_requeue_stale, email_delivery_send, email_send_secret
 from accounts.exceptions import EmailProviderError
-from accounts.models import KnownIp, PinResetToken
+from accounts.models import AccountCode, AccountCodePurpose, KnownIp, PinResetToken
 
 logger = logging.getLogger(__name__)
 
@@ -58,4 +58,27 @@ def send_new_ip_email(known_ip_id: int, token: str, ip: str) -> None:
         recipient=known.user,
         template="new_ip",
         context={"confirm_url": link, "ip": ip, "when": known.last_seen, "hold_until": known.hold_until},
+    )
+
+
+_ACCOUNT_CODE_TEMPLATES = {
+    AccountCodePurpose.VERIFY_EMAIL: "email_verify",
+    AccountCodePurpose.RESET_PASSWORD: "password_reset",
+}
+
+
+@shared_task(**_SECRET_EMAIL_RETRY)
+def send_account_code_email(code_id: int) -> None:
+    """Email a verification or password-reset code. Only the row id travels through the broker: the
+    code is recomputed here from the row (accounts.services.account_codes)."""
+    from accounts.services.account_codes import account_code_value  # services import this module
+
+    code = AccountCode.objects.select_related("user").filter(pk=code_id, used_at__isnull=True).first()
+    if code is None:
+        return  # already used or replaced: nothing worth sending
+    email_send_secret(
+        recipient=code.user,
+        template=_ACCOUNT_CODE_TEMPLATES[code.purpose],
+        context={"code": account_code_value(code), "expires_at": code.expires_at},
+        to_address=code.email,
     )

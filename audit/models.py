@@ -37,6 +37,25 @@ class AuditEventType(models.TextChoices):
     DISPUTE_EVIDENCE_VIEWED = "dispute.evidence_viewed", "Dispute evidence viewed"
     REVERSAL_SHORTFALL_COVERED = "reversal.shortfall_covered", "Reversal shortfall covered from @suspense"
     EMAIL_RESENT = "email.resent", "Email resent"
+    # Account lifecycle: passwords, email, sessions, two-factor
+    PASSWORD_RESET_REQUESTED = "password.reset_requested", "Password reset requested"
+    PASSWORD_RESET = "password.reset", "Password reset"
+    PASSWORD_CHANGED = "password.changed", "Password changed"
+    ACCOUNT_CODE_FAILED = "account_code.failed", "Wrong emailed code"
+    EMAIL_VERIFICATION_SENT = "email.verification_sent", "Email verification code sent"
+    EMAIL_VERIFIED = "email.verified", "Email address verified"
+    PROFILE_UPDATED = "user.profile_updated", "Profile updated"
+    SESSION_REVOKED = "session.revoked", "Session revoked"
+    SESSIONS_REVOKED_ALL = "session.revoked_all", "Every session revoked"
+    REFRESH_TOKEN_REUSED = "session.refresh_reused", "Rotated refresh token reused: session revoked"
+    TWO_FACTOR_SETUP_STARTED = "2fa.setup_started", "Two-factor setup started"
+    TWO_FACTOR_ENABLED = "2fa.enabled", "Two-factor enabled"
+    TWO_FACTOR_DISABLED = "2fa.disabled", "Two-factor disabled"
+    TWO_FACTOR_FAILED = "2fa.failed", "Wrong two-factor code"
+    TWO_FACTOR_LOCKED = "2fa.locked", "Two-factor locked"
+    RECOVERY_CODE_USED = "2fa.recovery_code_used", "Recovery code used"
+    STEP_UP_REFUSED = "2fa.step_up_refused", "Payment refused without a valid one-time code"
+    ADMIN_LOGIN_HELD = "auth.admin_login_held", "Console login held: unseen IP address"
 
 
 # What a user sees of their own trail at GET /api/v1/security/events.
@@ -56,6 +75,24 @@ SECURITY_EVENT_TYPES = frozenset(
         AuditEventType.IP_NEW,
         AuditEventType.IP_CONFIRMED,
         AuditEventType.IP_REVOKED,
+        AuditEventType.PASSWORD_RESET_REQUESTED,
+        AuditEventType.PASSWORD_RESET,
+        AuditEventType.PASSWORD_CHANGED,
+        AuditEventType.ACCOUNT_CODE_FAILED,
+        AuditEventType.EMAIL_VERIFICATION_SENT,
+        AuditEventType.EMAIL_VERIFIED,
+        AuditEventType.PROFILE_UPDATED,
+        AuditEventType.SESSION_REVOKED,
+        AuditEventType.SESSIONS_REVOKED_ALL,
+        AuditEventType.REFRESH_TOKEN_REUSED,
+        AuditEventType.TWO_FACTOR_SETUP_STARTED,
+        AuditEventType.TWO_FACTOR_ENABLED,
+        AuditEventType.TWO_FACTOR_DISABLED,
+        AuditEventType.TWO_FACTOR_FAILED,
+        AuditEventType.TWO_FACTOR_LOCKED,
+        AuditEventType.RECOVERY_CODE_USED,
+        AuditEventType.STEP_UP_REFUSED,
+        AuditEventType.ADMIN_LOGIN_HELD,
     }
 )
 

@@ -7,9 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.rate_limits import rate_limit
-from accounts.services import money_movement_authorize
+from accounts.services import money_movement_authorize, money_sender_check
 from ledger.idempotency import IDEMPOTENCY_HEADERS, idempotency_request_build
 from ledger.models import TransactionKind
+from ledger.recipients import recipient_is_new
 from ledger.selectors import (
     dispute_get_for_user,
     disputes_for_user,
@@ -63,7 +64,11 @@ def _money_schema(
         201: TransactionOutputSerializer,
         400: error_response(*_AMOUNT_ERRORS, *extra_400),
         401: error_response("not_authenticated"),
-        403: error_response("ip_not_trusted", *(("pin_not_set", "pin_invalid") if pin else ()), *forbidden),
+        403: error_response(
+            "ip_not_trusted",
+            *(("pin_not_set", "pin_invalid", "email_not_verified", "otp_required", "otp_invalid") if pin else ()),
+            *forbidden,
+        ),
         404: error_response("wallet_not_found"),
         409: error_response("idempotency_request_in_progress", "currency_mismatch", *conflicts),
         422: error_response("idempotency_key_reused"),
@@ -71,8 +76,8 @@ def _money_schema(
     }
     description = _TRUST_NOTE
     if pin:
-        responses[423] = error_response("pin_locked")
-        description = _PIN_NOTE + " " + _TRUST_NOTE
+        responses[423] = error_response("pin_locked", "otp_locked")
+        description = _PIN_NOTE + " " + _TRUST_NOTE + " " + _STEP_UP_NOTE
     return extend_schema(
         request=request_serializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
@@ -86,6 +91,11 @@ _PIN_NOTE = (
     "Requires the transaction PIN in `pin` (set it with POST /api/v1/pin). A wrong PIN answers 403 `pin_invalid` "
     "with `details.attempts_left`; the third wrong PIN in a row locks withdrawals and transfers for 24 hours "
     "(423 `pin_locked`, `details.locked_until`). A refused PIN never uses up the Idempotency-Key."
+)
+_STEP_UP_NOTE = (
+    "Refused with 403 `email_not_verified` until the email address is verified. With two-factor on, a payment "
+    "above STEP_UP_ABOVE for its currency, or a transfer to someone never paid before, needs a TOTP code in `otp` "
+    "(403 `otp_required` without it, `otp_invalid` when wrong)."
 )
 _TRUST_NOTE = (
     "Refused with 403 `ip_not_trusted` from an IP first seen less than 30 minutes ago and not yet confirmed "
@@ -120,6 +130,13 @@ class MoneyMovementView(APIView):
         money_movement_authorize(
             user=request.user, ip=request.client_ip, pin=data.get("pin"), pin_required=self.pin_required
         )
+        if self.pin_required:  # money leaves the caller: a verified email, and the step-up code when due
+            money_sender_check(
+                user=request.user,
+                money=data["money"],
+                otp=data.get("otp"),
+                recipient_is_new=self.recipient_is_new(request, data),
+            )
         result = self.perform(request, data, idempotency)
         context = {"wallet_ids": _caller_wallet_ids_in(result.transaction, request.user)}
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
@@ -131,6 +148,9 @@ class MoneyMovementView(APIView):
 
     def perform(self, request, data, idempotency) -> PostingResult:
         raise NotImplementedError
+
+    def recipient_is_new(self, request, data):
+        return lambda: False
 
 
 class DepositView(MoneyMovementView):
@@ -173,6 +193,9 @@ class TransferView(MoneyMovementView):
     )
     def post(self, request):
         return super().post(request)
+
+    def recipient_is_new(self, request, data):
+        return lambda: recipient_is_new(sender=request.user, to_wallet_id=data["to_wallet"])
 
     def perform(self, request, data, idempotency):
         return transfer(

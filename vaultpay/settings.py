@@ -67,7 +67,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "anymail",
@@ -202,14 +201,16 @@ AUTH_PASSWORD_VALIDATORS = [
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    # Rotation, single use and revocation are VaultPay's own (accounts.services.sessions): each
+    # refresh-token family is a session row, and simplejwt's blacklist app is not installed.
     "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    "BLACKLIST_AFTER_ROTATION": False,
     "UPDATE_LAST_LOGIN": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.VaultPayJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
@@ -267,6 +268,19 @@ WALLET_LIMIT_TIERS = {
     },
 }
 
+# --- Step-up -------------------------------------------------------------------------------
+# With two-factor on, a withdrawal or transfer above this amount (major units, per currency) needs
+# a one-time code in `otp`, as does a transfer to a recipient never paid before.
+STEP_UP_ABOVE = {
+    "USD": "1000",
+    "EUR": "1000",
+    "GBP": "800",
+    "INR": "80000",
+    "NGN": "1500000",
+    "JPY": "150000",
+    "KWD": "300",
+}
+
 # --- KYC ------------------------------------------------------------------------------------
 # Master keys wrapping each document's data key: "key_id:base64_32_byte_key,...", newest first.
 # New documents use the first; `manage.py rotate_kyc_keys` re-wraps older ones under it.
@@ -302,8 +316,11 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000").rs
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="10/h")  # per client IP
-RATELIMIT_LOGIN_IP = env.str("RATELIMIT_LOGIN_IP", default="30/m")  # per client IP
-RATELIMIT_LOGIN_EMAIL = env.str("RATELIMIT_LOGIN_EMAIL", default="10/h")  # per email tried
+# Login failures only (accounts.login_throttle): per client IP, and per account and client IP.
+RATELIMIT_LOGIN_IP = env.str("RATELIMIT_LOGIN_IP", default="50/h")
+RATELIMIT_LOGIN_ACCOUNT_IP = env.str("RATELIMIT_LOGIN_ACCOUNT_IP", default="10/h")
+# Password reset, email verification and two-factor endpoints: per user, or per IP when anonymous.
+RATELIMIT_ACCOUNT_CODES = env.str("RATELIMIT_ACCOUNT_CODES", default="10/h")
 RATELIMIT_PIN = env.str("RATELIMIT_PIN", default="20/h")  # per user (or per IP when anonymous)
 RATELIMIT_MONEY = env.str("RATELIMIT_MONEY", default="120/m")  # per user, each money endpoint
 
@@ -336,6 +353,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else Non
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Staff sign in to the console with a TOTP code too (accounts.services.console_login); staff who
+# turned two-factor on need it whatever this says.
+ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=SECURE)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
