@@ -4,6 +4,7 @@ The comparison is against the user row simplejwt loads for every request anyway:
 a reset or a logout everywhere takes effect on the next request at no extra query.
 """
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
@@ -19,3 +20,9 @@ class VaultPayJWTAuthentication(JWTAuthentication):
                 code="token_not_valid",
             )
         return user
+
+
+class VaultPayJWTScheme(SimpleJWTScheme):
+    """Documents VaultPayJWTAuthentication as simplejwt's bearer scheme (drf-spectacular matches exact classes)."""
+
+    target_class = VaultPayJWTAuthentication

@@ -179,3 +179,12 @@ class LoginFailed(VaultPayError):
     code = "authentication_failed"
     status_code = status.HTTP_401_UNAUTHORIZED
     message = "No active account found with the given credentials."
+
+
+class ConsoleTwoFactorRequired(VaultPayError):
+    code = "two_factor_required"
+    status_code = status.HTTP_403_FORBIDDEN
+    message = (
+        "The console requires two-factor authentication: turn it on with POST /api/v1/auth/2fa/setup and "
+        "/auth/2fa/confirm, then sign in with a code."
+    )

@@ -21,7 +21,6 @@ from accounts.serializers import (
     UserOutputSerializer,
 )
 from accounts.services import (
-    auth_logged_out,
     auth_password_login,
     session_revoke_by_refresh,
     session_rotate,
@@ -144,7 +143,6 @@ class LogoutView(APIView):
         serializer = RefreshInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         session_revoke_by_refresh(user=request.user, refresh=serializer.validated_data["refresh"])
-        auth_logged_out(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -54,7 +54,6 @@ class AuditEventType(models.TextChoices):
     TWO_FACTOR_FAILED = "2fa.failed", "Wrong two-factor code"
     TWO_FACTOR_LOCKED = "2fa.locked", "Two-factor locked"
     RECOVERY_CODE_USED = "2fa.recovery_code_used", "Recovery code used"
-    STEP_UP_REFUSED = "2fa.step_up_refused", "Payment refused without a valid one-time code"
     ADMIN_LOGIN_HELD = "auth.admin_login_held", "Console login held: unseen IP address"
 
 
@@ -91,7 +90,6 @@ SECURITY_EVENT_TYPES = frozenset(
         AuditEventType.TWO_FACTOR_FAILED,
         AuditEventType.TWO_FACTOR_LOCKED,
         AuditEventType.RECOVERY_CODE_USED,
-        AuditEventType.STEP_UP_REFUSED,
         AuditEventType.ADMIN_LOGIN_HELD,
     }
 )

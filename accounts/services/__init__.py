@@ -1,7 +1,6 @@
 """Account services: writes, each one transaction (see the modules for the rules they keep)."""
 
 from accounts.services.auth import (
-    auth_logged_out,
     auth_login_failed,
     auth_login_succeeded,
     auth_mfa_login,
@@ -26,7 +25,6 @@ from accounts.services.step_up import money_sender_check
 from accounts.services.two_factor import two_factor_confirm, two_factor_disable, two_factor_setup
 
 __all__ = [
-    "auth_logged_out",
     "auth_login_failed",
     "auth_login_succeeded",
     "auth_mfa_login",

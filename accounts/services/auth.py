@@ -80,8 +80,3 @@ def auth_login_failed(*, email: str, channel: str = "api") -> None:
     # of someone else's address, or a list being sprayed).
     user = User.objects.filter(email=User.objects.normalize_email(email)).first()
     audit_record(event_type=AuditEventType.LOGIN_FAILED, target=user, new_values={"channel": channel})
-
-
-@transaction.atomic
-def auth_logged_out(*, user: User) -> None:
-    audit_record(event_type=AuditEventType.LOGGED_OUT, actor=user, target=user)

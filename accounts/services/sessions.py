@@ -118,7 +118,13 @@ def sessions_active(*, user: User) -> QuerySet[AuthSession]:
 
 
 @transaction.atomic
-def session_revoke(*, user: User, session_id: uuid.UUID | str, reason: str = "revoked") -> AuthSession:
+def session_revoke(
+    *,
+    user: User,
+    session_id: uuid.UUID | str,
+    reason: str = "revoked",
+    event_type: AuditEventType = AuditEventType.SESSION_REVOKED,
+) -> AuthSession:
     """End one of the caller's sessions: its refresh token stops working. Raises SessionNotFound."""
     session = AuthSession.objects.select_for_update().filter(user=user, pk=session_id, revoked_at__isnull=True).first()
     if session is None:
@@ -127,7 +133,7 @@ def session_revoke(*, user: User, session_id: uuid.UUID | str, reason: str = "re
     session.revoked_reason = reason
     session.save(update_fields=["revoked_at", "revoked_reason"])
     audit_record(
-        event_type=AuditEventType.SESSION_REVOKED,
+        event_type=event_type,
         actor=user,
         target=user,
         new_values={"session": str(session.pk), "reason": reason},
@@ -146,7 +152,7 @@ def session_revoke_by_refresh(*, user: User, refresh: str) -> AuthSession:
         raise ValidationFailed("The refresh token is not valid.", details=exc.details) from exc
     if str(user_id) != str(user.pk):
         raise SessionNotFound()
-    return session_revoke(user=user, session_id=session_id, reason="logout")
+    return session_revoke(user=user, session_id=session_id, reason="logout", event_type=AuditEventType.LOGGED_OUT)
 
 
 @transaction.atomic(savepoint=False)

@@ -12,9 +12,9 @@ from django.core import signals
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from accounts.services import session_start
 from conftest import new_key, usd
 from ledger.idempotency import idempotency_request_build
 from ledger.services import deposit
@@ -25,9 +25,20 @@ MAX_EXAMPLES_PER_OPERATION = 15
 # Schema-valid but refused by rules JSON Schema cannot state: password strength (Django's
 # validators), PIN strength (0000, 1234, ...), an amount's precision and range, which depend on the
 # currency's exponent, and whether an opaque refresh token, PIN-reset code or IP-confirmation token
-# is one we issued. These operations still get every other check, including that invalid input is
-# rejected.
+# is one we issued (emailed codes, TOTP codes, MFA tokens, sessions), and logging out everywhere,
+# which ends the token the later examples send. These operations still get every other check,
+# including that invalid input is rejected.
 SERVER_SIDE_RULES = {
+    "POST /api/v1/auth/logout-all",
+    "POST /api/v1/auth/password/change",
+    "POST /api/v1/auth/password/reset/confirm",
+    "POST /api/v1/auth/email/verify",
+    "POST /api/v1/auth/email/verify/resend",
+    "POST /api/v1/auth/2fa/confirm",
+    "POST /api/v1/auth/2fa/disable",
+    "POST /api/v1/auth/token/mfa",
+    "DELETE /api/v1/auth/sessions/{session_id}",
+    "PATCH /api/v1/users/me",
     "POST /api/v1/auth/signup",
     "POST /api/v1/auth/logout",
     "POST /api/v1/transactions/deposit",
@@ -61,7 +72,8 @@ def fuzz_headers(user, _keep_test_connection):
     wallet_create(owner=user, currency=usd(0).currency)
     key = idempotency_request_build(user=user, key=new_key(), operation="deposit", payload={"fuzz": True})
     deposit(user=user, amount=usd(1_000_000), idempotency=key)
-    return {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
+    pair = session_start(user=user, user_agent="schemathesis", ip="127.0.0.1")
+    return {"Authorization": f"Bearer {pair.access}"}
 
 
 @schema.parametrize()
