@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +38,7 @@ from accounts.token_claims import SESSION_CLAIM
 from accounts.views import user_agent
 from vaultpay.schema import error_response
 
+_JSON_ONLY = [JSONParser]  # these endpoints take JSON bodies only: no form or multipart parsing
 _LIMITED = {429: error_response("rate_limited"), 503: error_response("service_unavailable")}
 
 
@@ -51,6 +53,7 @@ def _anonymous_code_limits(request, scope: str, email: str) -> None:
 
 
 class PasswordResetView(APIView):
+    parser_classes = _JSON_ONLY
     permission_classes = [AllowAny]
     authentication_classes = []
 
@@ -65,11 +68,12 @@ class PasswordResetView(APIView):
         serializer = PasswordResetInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         _anonymous_code_limits(request, "password-reset", serializer.validated_data["email"])
-        password_reset_request(email=serializer.validated_data["email"])
+        password_reset_request(email=serializer.validated_data["email"], ip_hash=request.client_ip_hash)
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
 class PasswordResetConfirmView(APIView):
+    parser_classes = _JSON_ONLY
     permission_classes = [AllowAny]
     authentication_classes = []
 
@@ -89,6 +93,8 @@ class PasswordResetConfirmView(APIView):
 
 
 class PasswordChangeView(APIView):
+    parser_classes = _JSON_ONLY
+
     @extend_schema(
         request=PasswordChangeInputSerializer,
         responses={
@@ -111,6 +117,8 @@ class PasswordChangeView(APIView):
 
 
 class EmailVerifyView(APIView):
+    parser_classes = _JSON_ONLY
+
     @extend_schema(
         request=CodeInputSerializer,
         responses={
@@ -181,6 +189,8 @@ class TwoFactorSetupView(APIView):
 
 
 class TwoFactorConfirmView(APIView):
+    parser_classes = _JSON_ONLY
+
     @extend_schema(
         request=CodeInputSerializer,
         responses={
@@ -202,6 +212,8 @@ class TwoFactorConfirmView(APIView):
 
 
 class TwoFactorDisableView(APIView):
+    parser_classes = _JSON_ONLY
+
     @extend_schema(
         request=CodeInputSerializer,
         responses={
@@ -224,6 +236,7 @@ class TwoFactorDisableView(APIView):
 
 
 class TokenMfaView(APIView):
+    parser_classes = _JSON_ONLY
     permission_classes = [AllowAny]
     authentication_classes = []
 

@@ -23,9 +23,18 @@ class UserOutputSerializer(serializers.Serializer):
         return user.email_verified_at is not None
 
 
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses JSON numbers and booleans instead of turning them into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ProfileUpdateInputSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=150, required=False)
-    last_name = serializers.CharField(max_length=150, required=False)
+    first_name = StrictCharField(max_length=150, required=False)
+    last_name = StrictCharField(max_length=150, required=False)
     email = serializers.EmailField(
         max_length=254, required=False, help_text="A new address becomes the login once its emailed code is verified."
     )
@@ -145,7 +154,8 @@ class SessionOutputSerializer(serializers.Serializer):
 
 class TwoFactorSetupOutputSerializer(serializers.Serializer):
     secret = serializers.CharField(help_text="Base32 TOTP secret for an authenticator app.")
-    otpauth_uri = serializers.CharField(help_text="The same secret as an otpauth:// URI (for a QR code).")
+    otpauth_uri = serializers.CharField(help_text="The same secret as an otpauth:// URI.")
+    qr_code = serializers.CharField(help_text="That URI as a QR code to scan: an SVG image as a data: URI.")
 
 
 class RecoveryCodesOutputSerializer(serializers.Serializer):

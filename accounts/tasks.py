@@ -82,3 +82,12 @@ def send_account_code_email(code_id: int) -> None:
         context={"code": account_code_value(code), "expires_at": code.expires_at},
         to_address=code.email,
     )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def start_password_reset(email: str, ip_hash: str) -> None:
+    """The lookup behind POST /auth/password/reset, off the request. The address is no secret; the code
+    it may lead to is made here and travels as a row id like every other (send_account_code_email)."""
+    from accounts.services.passwords import password_reset_issue  # services import this module
+
+    password_reset_issue(email=email, ip_hash=ip_hash)

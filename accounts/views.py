@@ -1,6 +1,7 @@
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -147,6 +148,8 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
+    parser_classes = [JSONParser]  # PATCH takes JSON only
+
     @extend_schema(responses={200: UserOutputSerializer, 401: error_response("not_authenticated")}, tags=["users"])
     def get(self, request):
         return Response(UserOutputSerializer(request.user).data)

@@ -150,6 +150,7 @@ class MoneyMovementView(APIView):
         raise NotImplementedError
 
     def recipient_is_new(self, request, data):
+        """Whether the payment goes to someone never paid before, asked lazily; only transfers have a recipient."""
         return lambda: False
 
 

@@ -201,11 +201,9 @@ AUTH_PASSWORD_VALIDATORS = [
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
-    # Rotation, single use and revocation are VaultPay's own (accounts.services.sessions): each
-    # refresh-token family is a session row, and simplejwt's blacklist app is not installed.
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": False,
-    "UPDATE_LAST_LOGIN": True,
+    # simplejwt signs and checks the tokens; rotation, single use and revocation are VaultPay's own
+    # (accounts.services.sessions: each refresh-token family is a session row), so simplejwt's views
+    # and blacklist app are not used.
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 

@@ -64,6 +64,8 @@ def auth_mfa_login(*, mfa_token: str, code: str, ip: str, user_agent: str) -> To
 
 @transaction.atomic
 def auth_login_succeeded(*, user: User, ip: str, channel: str = "api") -> KnownIp:
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
     known = ip_record_login(user=user, ip=ip)
     audit_record(
         event_type=AuditEventType.LOGIN_SUCCEEDED,

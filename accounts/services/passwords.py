@@ -17,7 +17,7 @@ from accounts.services.account_codes import account_code_issue, account_code_red
 from accounts.services.sessions import sessions_revoke_others
 from audit.models import AuditEventType
 from audit.services import audit_record
-from vaultpay.errors import ValidationFailed
+from vaultpay.errors import ServiceUnavailable, ValidationFailed
 
 
 def password_validate_new(*, user: User, password: str) -> None:
@@ -28,14 +28,25 @@ def password_validate_new(*, user: User, password: str) -> None:
         raise ValidationFailed("The password is too weak.", details={"fields": {"new_password": exc.messages}}) from exc
 
 
+def password_reset_request(*, email: str, ip_hash: str) -> None:
+    """Ask for a reset code for `email`. The lookup runs in a task, so the request does the same work,
+    in the same time, whether or not an account has this address (no enumeration by timing)."""
+    from accounts.tasks import start_password_reset  # tasks import the models; keep the import graph acyclic
+
+    try:
+        start_password_reset.delay(User.objects.normalize_email(email), ip_hash)
+    except Exception as exc:  # the broker is unreachable: nothing was asked, say so
+        raise ServiceUnavailable("Password reset is unavailable right now; retry shortly.") from exc
+
+
 @transaction.atomic
-def password_reset_request(*, email: str) -> None:
-    """Email a reset code if an active account has this address; the caller answers the same either way."""
-    user = User.objects.filter(email=User.objects.normalize_email(email), is_active=True).first()
+def password_reset_issue(*, email: str, ip_hash: str) -> None:
+    """Email a reset code if an active account has this address (run by the task above)."""
+    user = User.objects.filter(email=email, is_active=True).first()
     if user is None:
         return
     account_code_issue(user=user, purpose=AccountCodePurpose.RESET_PASSWORD, email=user.email)
-    audit_record(event_type=AuditEventType.PASSWORD_RESET_REQUESTED, actor=None, target=user)
+    audit_record(event_type=AuditEventType.PASSWORD_RESET_REQUESTED, actor=None, target=user, ip_hash=ip_hash)
 
 
 def password_reset_confirm(*, email: str, code: str, new_password: str) -> None:

@@ -92,7 +92,7 @@ def session_rotate(*, refresh: str, user_agent: str, ip: str) -> TokenPair:
 
 @transaction.atomic
 def _session_revoke_reused(*, session_id: str, jti: str) -> None:
-    session = AuthSession.objects.select_for_update().select_related("user").filter(pk=session_id).first()
+    session = AuthSession.objects.select_for_update(of=("self",)).select_related("user").filter(pk=session_id).first()
     if session is None or session.revoked_at is not None or session.refresh_jti == jti:
         return  # unknown, already revoked, or simply expired: nothing was reused
     session.revoked_at = timezone.now()

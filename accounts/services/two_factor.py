@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
+import segno
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,6 +41,7 @@ ISSUER = "VaultPay"
 class TwoFactorSetup:
     secret: str
     otpauth_uri: str
+    qr_code: str  # the URI as a QR code, an SVG data: URI an app can show as an image
 
 
 def _normalise(code: str) -> str:
@@ -63,7 +65,8 @@ def two_factor_setup(*, user: User) -> TwoFactorSetup:
     )
     audit_record(event_type=AuditEventType.TWO_FACTOR_SETUP_STARTED, actor=user, target=user)
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
-    return TwoFactorSetup(secret=secret, otpauth_uri=uri)
+    qr_code = segno.make(uri, micro=False).svg_data_uri(scale=4)
+    return TwoFactorSetup(secret=secret, otpauth_uri=uri, qr_code=qr_code)
 
 
 def two_factor_confirm(*, user: User, code: str) -> list[str]:

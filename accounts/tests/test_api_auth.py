@@ -59,6 +59,8 @@ def test_token_with_json_email_and_password(api_client):
     me = APIClient()
     me.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
     assert me.get("/api/v1/users/me").json()["id"] == user.pk
+    user.refresh_from_db()
+    assert user.last_login is not None
 
 
 @pytest.mark.django_db

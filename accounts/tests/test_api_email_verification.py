@@ -136,3 +136,10 @@ def test_a_new_address_already_taken_is_409(auth_client, user, other_user):
 
 def test_demo_and_factory_users_are_verified():
     assert UserFactory().email_verified_at is not None
+
+
+def test_profile_refuses_numbers_for_names(auth_client, user):
+    response = auth_client.patch("/api/v1/users/me", {"last_name": 0}, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "validation_error")
+    user.refresh_from_db()
+    assert user.last_name != "0"

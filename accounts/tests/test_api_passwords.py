@@ -193,3 +193,21 @@ def test_a_token_from_before_the_change_is_refused_without_an_extra_query(api_cl
     UserFactory._meta.model.objects.filter(pk=user.pk).update(auth_version=user.auth_version + 1)
     with django_assert_num_queries(1):
         assert client.get("/api/v1/users/me").status_code == 401
+
+
+def test_reset_does_the_lookup_off_the_request(api_client, user):
+    # The request only enqueues the lookup, so it takes the same time whether the address has an account.
+    with mock.patch("accounts.tasks.start_password_reset.delay") as delay:
+        assert _request_reset(api_client, user.email.upper()).status_code == 202
+        assert _request_reset(api_client, "nobody@example.com").status_code == 202
+    assert [c.args for c in delay.call_args_list] == [
+        (user.email, mock.ANY),
+        ("nobody@example.com", mock.ANY),
+    ]
+    assert not AccountCode.objects.exists()
+
+
+def test_reset_with_the_broker_down_is_503(api_client, user):
+    with mock.patch("accounts.tasks.start_password_reset.delay", side_effect=OSError("connection refused")):
+        response = _request_reset(api_client, user.email)
+    assert (response.status_code, response.json()["error"]["code"]) == (503, "service_unavailable")

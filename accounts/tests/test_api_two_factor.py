@@ -30,6 +30,7 @@ def test_setup_then_confirm_turns_two_factor_on_with_ten_recovery_codes(auth_cli
     assert setup.status_code == 200
     secret = setup.json()["secret"]
     assert setup.json()["otpauth_uri"].startswith("otpauth://totp/VaultPay:")
+    assert setup.json()["qr_code"].startswith("data:image/svg+xml")
     confirmed = auth_client.post("/api/v1/auth/2fa/confirm", {"code": pyotp.TOTP(secret).now()}, format="json")
     assert confirmed.status_code == 200
     codes = confirmed.json()["recovery_codes"]
@@ -45,7 +46,8 @@ def test_setup_then_confirm_turns_two_factor_on_with_ten_recovery_codes(auth_cli
 def test_confirm_with_a_wrong_code_keeps_two_factor_off(auth_client, user):
     auth_client.post("/api/v1/auth/2fa/setup")
     right = totp_code(user)
-    response = auth_client.post("/api/v1/auth/2fa/confirm", {"code": "000000" if right != "000000" else "111111"})
+    wrong = "000000" if right != "000000" else "111111"
+    response = auth_client.post("/api/v1/auth/2fa/confirm", {"code": wrong}, format="json")
     assert (response.status_code, response.json()["error"]["code"]) == (403, "otp_invalid")
     user.refresh_from_db()
     assert not user.two_factor_enabled
@@ -141,3 +143,11 @@ def test_another_users_recovery_code_is_refused(api_client, user, other_user):
     enable_two_factor(user)
     their_codes = enable_two_factor(other_user)
     assert _mfa(api_client, _mfa_token(api_client, user), their_codes[0]).json()["error"]["code"] == "otp_invalid"
+
+
+def test_code_endpoints_take_json_only(auth_client, user):
+    enable_two_factor(user)
+    response = auth_client.post("/api/v1/auth/2fa/disable", {"code": "123456"})  # multipart
+    assert (response.status_code, response.json()["error"]["code"]) == (415, "unsupported_media_type")
+    user.refresh_from_db()
+    assert user.two_factor_enabled
