@@ -25,11 +25,13 @@ MAX_EXAMPLES_PER_OPERATION = 15
 # Schema-valid but refused by rules JSON Schema cannot state: password strength (Django's
 # validators), PIN strength (0000, 1234, ...), an amount's precision and range, which depend on the
 # currency's exponent, and whether an opaque refresh token, PIN-reset code or IP-confirmation token
-# is one we issued (emailed codes, TOTP codes, MFA tokens, sessions), and logging out everywhere,
+# is one we issued (emailed codes, TOTP codes, MFA tokens, sessions), whether an uploaded KYC document
+# is a real, non-empty PDF, JPEG or PNG (checked by content), and logging out everywhere,
 # which ends the token the later examples send. These operations still get every other check,
 # including that invalid input is rejected.
 SERVER_SIDE_RULES = {
     "POST /api/v1/auth/logout-all",
+    "POST /api/v1/kyc/submissions",
     "POST /api/v1/auth/password/change",
     "POST /api/v1/auth/password/reset/confirm",
     "POST /api/v1/auth/email/verify",
