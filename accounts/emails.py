@@ -37,6 +37,8 @@ EMAIL_TEMPLATES = frozenset(
         "pin_reset",
         "new_ip",
         "kyc_decision",
+        "email_verify",
+        "password_reset",
     }
 )
 
@@ -178,8 +180,10 @@ def email_deliveries_requeue_stale(*, older_than: timedelta) -> int:
     return len(stale)
 
 
-def email_send_secret(*, recipient: User, template: str, context: dict) -> None:
+def email_send_secret(*, recipient: User, template: str, context: dict, to_address: str | None = None) -> None:
     """Send an email that carries a single-use secret (a PIN-reset code, an IP-confirmation link).
+
+    `to_address` defaults to the recipient's login; a new address being verified is the exception.
 
     Unlike `email_enqueue`, nothing is stored: an EmailDelivery row keeps its context, and the
     database must never hold these secrets in clear (it keeps only their hashes). The calling task
@@ -187,7 +191,10 @@ def email_send_secret(*, recipient: User, template: str, context: dict) -> None:
     """
     rendered = email_render(template=template, context=context, recipient=recipient)
     message = EmailMultiAlternatives(
-        subject=rendered.subject, body=rendered.text, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient.email]
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to_address or recipient.email],
     )
     message.attach_alternative(rendered.html, "text/html")
     message.send()

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -42,6 +44,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set by accounts.services.user_deactivate (is_active false); cleared when the user is reactivated.
     deactivation_reason = models.CharField(max_length=500, blank=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Until set, the user may sign in and read but not send money (accounts.services.step_up).
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Every token carries the version it was issued under; bumping it (password change or reset,
+    # logout everywhere) refuses all earlier access tokens, on the row authentication loads anyway.
+    auth_version = models.PositiveIntegerField(default=0)
+    # Mirrors a confirmed TwoFactorDevice, so the money path knows without another query.
+    two_factor_enabled = models.BooleanField(default=False)
 
     objects = UserManager()
 
@@ -188,3 +197,95 @@ class KnownIp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip_hash[:12]}… ({self.status})"
+
+
+class AccountCodePurpose(models.TextChoices):
+    VERIFY_EMAIL = "verify_email", "Verify an email address"
+    RESET_PASSWORD = "reset_password", "Reset the password"
+
+
+class AccountCode(models.Model):
+    """A single-use code emailed to the user (email verification, password reset).
+
+    The code is derived from `nonce` under a server key (accounts.codes): the database never holds
+    the code, and the email task is handed only this row's id, so the broker never does either.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_codes")
+    purpose = models.CharField(max_length=16, choices=AccountCodePurpose.choices)
+    # The address the code was sent to: for a new address, the one that becomes the login once verified.
+    email = models.EmailField()
+    nonce = models.CharField(max_length=64)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose", "used_at"], name="account_code_user_purpose_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code for user {self.user_id}"
+
+
+class AuthSession(models.Model):
+    """One refresh-token family: a signed-in device. Only `refresh_jti` may be rotated, once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_sessions")
+    refresh_jti = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField()
+    user_agent = models.CharField(max_length=256, blank=True)
+    ip_hash = models.CharField(max_length=64, help_text="Keyed hash of the IP it was last used from.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"], name="auth_session_user_idx")]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of user {self.user_id}"
+
+
+class TwoFactorDevice(models.Model):
+    """A user's TOTP (RFC 6238) secret, its replay guard and its lockout; locked while a code is checked."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE)
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The newest time step accepted: a code is never accepted twice, nor one older than it.
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"two-factor device of user {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use two-factor recovery code; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"recovery code of user {self.user_id}"
+
+
+class MfaChallenge(models.Model):
+    """The password step of a two-factor login, passed; `POST /auth/token/mfa` redeems it once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mfa_challenges")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"MFA challenge for user {self.user_id}"

@@ -8,6 +8,7 @@ in the database, not in the cache.
 
 import logging
 
+from django.conf import settings
 from django_ratelimit.core import get_usage
 
 from accounts.exceptions import RateLimited
@@ -39,3 +40,11 @@ def rate_limit(request, *, scope: str, key: str, rate: str, fail_open: bool) -> 
             rate_limit_window_filled(scope)
         retry_after = max(usage["time_left"], 1)
         raise RateLimited(details={"retry_after": retry_after}, headers={"Retry-After": str(retry_after)})
+
+
+def account_code_rate_limit(request, scope: str, *, key: str | None = None) -> None:
+    """Password reset, email verification and two-factor endpoints: per user (per IP when anonymous),
+    or per `key` when given (an email address). They guard credentials, so they fail closed."""
+    if key is None:
+        key = str(request.user.pk) if request.user.is_authenticated else request.client_ip
+    rate_limit(request, scope=scope, key=key, rate=settings.RATELIMIT_ACCOUNT_CODES, fail_open=False)

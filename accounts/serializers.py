@@ -65,6 +65,28 @@ class UserOutputSerializer(serializers.Serializer):
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     date_joined = serializers.DateTimeField()
+    email_verified = serializers.SerializerMethodField(help_text="Withdrawals and transfers need a verified email.")
+    two_factor_enabled = serializers.BooleanField()
+
+    def get_email_verified(self, user) -> bool:
+        return user.email_verified_at is not None
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses JSON numbers and booleans instead of turning them into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ProfileUpdateInputSerializer(serializers.Serializer):
+    first_name = StrictCharField(max_length=150, required=False)
+    last_name = StrictCharField(max_length=150, required=False)
+    email = serializers.EmailField(
+        max_length=254, required=False, help_text="A new address becomes the login once its emailed code is verified."
+    )
 
 
 class TokenPairOutputSerializer(serializers.Serializer):
@@ -162,3 +184,51 @@ class SecurityEventOutputSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     request_id = serializers.CharField()
     details = serializers.DictField(source="new_values")
+
+
+class PasswordResetInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    code = serializers.CharField(max_length=16, write_only=True, help_text="The six digits from the reset email.")
+    new_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+
+
+class PasswordChangeInputSerializer(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+
+
+class CodeInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=32, write_only=True)
+
+
+class MfaLoginInputSerializer(serializers.Serializer):
+    mfa_token = serializers.CharField(max_length=128, write_only=True, help_text="`details.mfa_token` of the 401.")
+    code = serializers.CharField(max_length=32, write_only=True, help_text="A TOTP code or a recovery code.")
+
+
+class SessionOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField()
+    user_agent = serializers.CharField()
+    ip_hash = serializers.CharField(help_text="Keyed hash of the IP it was last used from; the IP is never stored.")
+    current = serializers.SerializerMethodField(help_text="The session of the access token of this request.")
+
+    def get_current(self, session) -> bool:
+        return str(session.pk) == self.context.get("current_session_id")
+
+
+class TwoFactorSetupOutputSerializer(serializers.Serializer):
+    secret = serializers.CharField(help_text="Base32 TOTP secret for an authenticator app.")
+    otpauth_uri = serializers.CharField(help_text="The same secret as an otpauth:// URI.")
+    qr_code = serializers.CharField(help_text="That URI as a QR code to scan: an SVG image as a data: URI.")
+
+
+class RecoveryCodesOutputSerializer(serializers.Serializer):
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(), help_text="Ten single-use codes, shown this once; only their hashes are kept."
+    )

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from accounts.emails import email_deliveries_requeue_stale, email_delivery_send, email_send_secret
 from accounts.exceptions import EmailProviderError
-from accounts.models import KnownIp, PinResetToken
+from accounts.models import AccountCode, AccountCodePurpose, KnownIp, PinResetToken
 from vaultpay.task_secrets import TaskSecretUnreadable, task_secret_open
 
 logger = logging.getLogger(__name__)
@@ -79,3 +79,35 @@ def _open(sealed: str, *, purpose: str, object_id) -> dict | None:
         # Tampered with, or sealed under a secret key since changed: retrying cannot help.
         logger.warning("unreadable sealed %s argument for %s; not sent", purpose, object_id)
         return None
+
+
+_ACCOUNT_CODE_TEMPLATES = {
+    AccountCodePurpose.VERIFY_EMAIL: "email_verify",
+    AccountCodePurpose.RESET_PASSWORD: "password_reset",
+}
+
+
+@shared_task(**_SECRET_EMAIL_RETRY)
+def send_account_code_email(code_id: int) -> None:
+    """Email a verification or password-reset code. Only the row id travels through the broker: the
+    code is recomputed here from the row (accounts.services.account_codes)."""
+    from accounts.services.account_codes import account_code_value  # services import this module
+
+    code = AccountCode.objects.select_related("user").filter(pk=code_id, used_at__isnull=True).first()
+    if code is None:
+        return  # already used or replaced: nothing worth sending
+    email_send_secret(
+        recipient=code.user,
+        template=_ACCOUNT_CODE_TEMPLATES[code.purpose],
+        context={"code": account_code_value(code), "expires_at": code.expires_at},
+        to_address=code.email,
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def start_password_reset(email: str, ip_hash: str) -> None:
+    """The lookup behind POST /auth/password/reset, off the request. The address is no secret; the code
+    it may lead to is made here and travels as a row id like every other (send_account_code_email)."""
+    from accounts.services.passwords import password_reset_issue  # services import this module
+
+    password_reset_issue(email=email, ip_hash=ip_hash)

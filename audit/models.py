@@ -47,6 +47,24 @@ class AuditEventType(models.TextChoices):
     WALLET_LIMIT_OVERRIDDEN = "wallet.limit_overridden", "Wallet limit overridden"
     WALLET_LIMIT_OVERRIDE_CLEARED = "wallet.limit_override_cleared", "Wallet limit override cleared"
     CONSOLE_SETTING_CHANGED = "console.setting_changed", "Console setting changed"
+    # Account lifecycle: passwords, email, sessions, two-factor
+    PASSWORD_RESET_REQUESTED = "password.reset_requested", "Password reset requested"
+    PASSWORD_RESET = "password.reset", "Password reset"
+    PASSWORD_CHANGED = "password.changed", "Password changed"
+    ACCOUNT_CODE_FAILED = "account_code.failed", "Wrong emailed code"
+    EMAIL_VERIFICATION_SENT = "email.verification_sent", "Email verification code sent"
+    EMAIL_VERIFIED = "email.verified", "Email address verified"
+    PROFILE_UPDATED = "user.profile_updated", "Profile updated"
+    SESSION_REVOKED = "session.revoked", "Session revoked"
+    SESSIONS_REVOKED_ALL = "session.revoked_all", "Every session revoked"
+    REFRESH_TOKEN_REUSED = "session.refresh_reused", "Rotated refresh token reused: session revoked"
+    TWO_FACTOR_SETUP_STARTED = "2fa.setup_started", "Two-factor setup started"
+    TWO_FACTOR_ENABLED = "2fa.enabled", "Two-factor enabled"
+    TWO_FACTOR_DISABLED = "2fa.disabled", "Two-factor disabled"
+    TWO_FACTOR_FAILED = "2fa.failed", "Wrong two-factor code"
+    TWO_FACTOR_LOCKED = "2fa.locked", "Two-factor locked"
+    RECOVERY_CODE_USED = "2fa.recovery_code_used", "Recovery code used"
+    ADMIN_LOGIN_HELD = "auth.admin_login_held", "Console login held: unseen IP address"
 
 
 # What a user sees of their own trail at GET /api/v1/security/events.
@@ -66,6 +84,23 @@ SECURITY_EVENT_TYPES = frozenset(
         AuditEventType.IP_NEW,
         AuditEventType.IP_CONFIRMED,
         AuditEventType.IP_REVOKED,
+        AuditEventType.PASSWORD_RESET_REQUESTED,
+        AuditEventType.PASSWORD_RESET,
+        AuditEventType.PASSWORD_CHANGED,
+        AuditEventType.ACCOUNT_CODE_FAILED,
+        AuditEventType.EMAIL_VERIFICATION_SENT,
+        AuditEventType.EMAIL_VERIFIED,
+        AuditEventType.PROFILE_UPDATED,
+        AuditEventType.SESSION_REVOKED,
+        AuditEventType.SESSIONS_REVOKED_ALL,
+        AuditEventType.REFRESH_TOKEN_REUSED,
+        AuditEventType.TWO_FACTOR_SETUP_STARTED,
+        AuditEventType.TWO_FACTOR_ENABLED,
+        AuditEventType.TWO_FACTOR_DISABLED,
+        AuditEventType.TWO_FACTOR_FAILED,
+        AuditEventType.TWO_FACTOR_LOCKED,
+        AuditEventType.RECOVERY_CODE_USED,
+        AuditEventType.ADMIN_LOGIN_HELD,
     }
 )
 

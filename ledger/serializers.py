@@ -26,7 +26,7 @@ class MoneyInputSerializer(serializers.Serializer):
     @staticmethod
     def fingerprint_payload(validated: dict) -> dict:
         money = validated["money"]
-        payload = {k: v for k, v in validated.items() if k not in ("money", "pin")}
+        payload = {k: v for k, v in validated.items() if k not in ("money", "pin", "otp")}
         return payload | {"amount": money.minor_units, "currency": money.currency.code}
 
 
@@ -37,6 +37,9 @@ class PinMoneyInputSerializer(MoneyInputSerializer):
     """Money leaving the caller's wallet: the transaction PIN is required."""
 
     pin = PinField(help_text="Transaction PIN (4-6 digits).")
+    otp = serializers.CharField(
+        max_length=16, required=False, write_only=True, help_text="TOTP code, when two-factor step-up asks for it."
+    )
 
 
 @extend_schema_serializer(

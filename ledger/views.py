@@ -45,7 +45,11 @@ def _money_schema(
         201: TransactionOutputSerializer,
         400: error_response(*_AMOUNT_ERRORS, *(("pin_format_invalid",) if pin else ()), *extra_400),
         401: error_response("not_authenticated"),
-        403: error_response("ip_not_trusted", *(("pin_not_set", "pin_invalid") if pin else ()), *forbidden),
+        403: error_response(
+            "ip_not_trusted",
+            *(("pin_not_set", "pin_invalid", "email_not_verified", "otp_required", "otp_invalid") if pin else ()),
+            *forbidden,
+        ),
         404: error_response("wallet_not_found"),
         409: error_response(
             "idempotency_request_in_progress", "currency_mismatch", "wallet_balance_cap_reached", *conflicts
@@ -55,8 +59,8 @@ def _money_schema(
     }
     description = _TRUST_NOTE
     if pin:
-        responses[423] = error_response("pin_locked")
-        description = _PIN_NOTE + " " + _TRUST_NOTE
+        responses[423] = error_response("pin_locked", "otp_locked")
+        description = _PIN_NOTE + " " + _TRUST_NOTE + " " + _STEP_UP_NOTE
     return extend_schema(
         request=request_serializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
@@ -71,6 +75,11 @@ _PIN_NOTE = (
     "with `details.attempts_left`; the third wrong PIN in a row locks withdrawals and transfers for 24 hours "
     "(423 `pin_locked`, `details.locked_until`). A refused PIN never uses up the Idempotency-Key."
 )
+_STEP_UP_NOTE = (
+    "Refused with 403 `email_not_verified` until the email address is verified. With two-factor on, a payment "
+    "above STEP_UP_ABOVE for its currency, or a transfer to someone never paid before, needs a TOTP code in `otp` "
+    "(403 `otp_required` without it, `otp_invalid` when wrong)."
+)
 _TRUST_NOTE = (
     "Refused with 403 `ip_not_trusted` from an IP first seen less than 30 minutes ago and not yet confirmed "
     "through the emailed link (`details.retry_after` in seconds)."
@@ -78,7 +87,7 @@ _TRUST_NOTE = (
 
 
 def _gate(request, data: dict) -> MoneyGateRequest:
-    return MoneyGateRequest(ip=request.client_ip, pin=data.get("pin"), pin_required=True)
+    return MoneyGateRequest(ip=request.client_ip, pin=data.get("pin"), pin_required=True, otp=data.get("otp"))
 
 
 class MoneyMovementView(APIView):

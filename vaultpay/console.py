@@ -44,6 +44,20 @@ class VaultPayAdminSite(admin.AdminSite):
     index_template = "admin/vaultpay_dashboard.html"
     # "View site" opens what VaultPay serves to the world: its API documentation.
     site_url = "/api/v1/docs/"
+    login_template = "admin/vaultpay_login.html"
+
+    @property
+    def login_form(self):
+        from accounts.console_login import ConsoleLoginForm  # the admin site loads before the apps' models
+
+        return ConsoleLoginForm
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None):
+        response = super().login(request, extra_context)
+        form = getattr(response, "context_data", None) and response.context_data.get("form")
+        if form is not None and form.is_bound and form.has_error("__all__", code="rate_limited"):
+            response.status_code = 429  # throttled: say so to scripts, not only in the page
+        return response
 
     def index(self, request: HttpRequest, extra_context: dict | None = None):
         extra_context = {**(extra_context or {}), "dashboard": dashboard_context(request.user)}

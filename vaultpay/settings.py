@@ -82,7 +82,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "anymail",
@@ -238,14 +237,14 @@ AUTH_PASSWORD_VALIDATORS = [
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
-    "UPDATE_LAST_LOGIN": True,
+    # simplejwt signs and checks the tokens; rotation, single use and revocation are VaultPay's own
+    # (accounts.services.sessions: each refresh-token family is a session row), so simplejwt's views
+    # and blacklist app are not used.
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.VaultPayJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON bodies only (vaultpay.parsers refuses over-deep nesting); the endpoints that take an
@@ -357,8 +356,11 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000").rs
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="10/h")  # per client IP
-RATELIMIT_LOGIN_IP = env.str("RATELIMIT_LOGIN_IP", default="30/m")  # per client IP
-RATELIMIT_LOGIN_EMAIL = env.str("RATELIMIT_LOGIN_EMAIL", default="10/h")  # per email tried
+# Login failures only (accounts.login_throttle): per client IP, and per account and client IP.
+RATELIMIT_LOGIN_IP = env.str("RATELIMIT_LOGIN_IP", default="50/h")
+RATELIMIT_LOGIN_ACCOUNT_IP = env.str("RATELIMIT_LOGIN_ACCOUNT_IP", default="10/h")
+# Password reset, email verification and two-factor endpoints: per user, or per IP when anonymous.
+RATELIMIT_ACCOUNT_CODES = env.str("RATELIMIT_ACCOUNT_CODES", default="10/h")
 RATELIMIT_PIN = env.str("RATELIMIT_PIN", default="20/h")  # per user (or per IP when anonymous)
 RATELIMIT_MONEY = env.str("RATELIMIT_MONEY", default="120/m")  # per user, each money endpoint
 RATELIMIT_DISPUTE = env.str("RATELIMIT_DISPUTE", default="10/h")  # disputes opened per user
@@ -396,9 +398,13 @@ X_FRAME_OPTIONS = "DENY"
 # views, held to their file cap; files stay in memory and never reach a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = ["vaultpay.uploads.MemoryOnlyUploadHandler"]
+# Staff sign in to the console with a TOTP code too (accounts.services.console_login); staff who
+# turned two-factor on need it whatever this says.
+ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=SECURE)
 
 # --- Step-up --------------------------------------------------------------------------------
-# Per currency, in major units: a withdrawal or transfer above it needs a two-factor code.
+# With two-factor on, a withdrawal or transfer above this amount (major units, per currency) needs
+# a one-time code in `otp`, as does a transfer to a recipient never paid before.
 # JSON, e.g. STEP_UP_ABOVE={"USD": "1000.00", "EUR": "1000.00"}.
 STEP_UP_ABOVE = env.json(
     "STEP_UP_ABOVE",

@@ -23,11 +23,13 @@ _PIN_SALTS_MAX = 200_000
 
 @dataclass(frozen=True)
 class MoneyGateRequest:
-    """What the API request brings for the gate: the client's address and, when money leaves, the PIN."""
+    """What the API request brings for the gate: the client's address and, when money leaves, the PIN
+    (and the one-time code, when two-factor step-up asks for it)."""
 
     ip: str
     pin: str | None
     pin_required: bool
+    otp: str | None = None
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,12 @@ def test_auth_flow_is_audited_with_request_id_ip_hash_and_role(api_client):
     events = list(AuditEvent.objects.order_by("id"))
     assert [e.event_type for e in events] == [
         AuditEventType.USER_SIGNED_UP,
+        AuditEventType.EMAIL_VERIFICATION_SENT,
         AuditEventType.LOGIN_FAILED,
         AuditEventType.LOGIN_SUCCEEDED,
         AuditEventType.LOGGED_OUT,
     ]
-    signup, failed, *_ = events
+    signup, _code_sent, failed, *_ = events
     assert signup.request_id == "req-signup-1"
     assert all(e.ip_hash == ip_hash("127.0.0.1") for e in events)
     assert signup.actor_role == "user"

@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 
+from accounts.exceptions import EmailNotVerified
 from accounts.models import User
 from accounts.services.money_gate import (
     MoneyGateRequest,
@@ -26,6 +27,7 @@ from accounts.services.money_gate import (
     money_gate_remember_salt,
     money_gate_require_pin,
 )
+from accounts.services.step_up import money_sender_check
 from ledger.exceptions import (
     IdempotencyKeyReused,
     IdempotencyRequestInProgress,
@@ -34,6 +36,7 @@ from ledger.exceptions import (
 )
 from ledger.idempotency import IdempotencyRequest, idempotency_lock_id
 from ledger.models import Transaction, TransactionKind, new_transaction_reference
+from ledger.recipients import recipient_is_new
 from ledger.services.posting import posting_after_commit, posting_audit, posting_refusal
 from vaultpay.money import Money
 from wallets.exceptions import WalletNotFound
@@ -45,7 +48,8 @@ from wallets.services import wallet_system_get
 _MONEY_REQUEST_SQL = (
     "SELECT * FROM ledger_money_request(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
-_ATTEMPTS = 4  # one round trip normally; each slow path adds one (unseen IP, PIN to count, stale salt, @world)
+# One round trip normally; each slow path adds one (unseen IP, PIN to count, stale salt, step-up, @world).
+_ATTEMPTS = 6
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,9 @@ def wallet_withdraw(
 ) -> PostingResult:
     """Pay money out of the user's wallet (to @world).
 
-    Raises IpNotTrusted, PinRequired, PinNotSet, PinLocked, PinInvalid, IdempotencyRequestInProgress,
-    IdempotencyKeyReused, WalletNotFound, WalletFrozen, CurrencyMismatch, InsufficientFunds, LimitExceeded.
+    Raises IpNotTrusted, PinRequired, PinNotSet, PinLocked, PinInvalid, EmailNotVerified, OtpRequired,
+    OtpInvalid, OtpLocked, IdempotencyRequestInProgress, IdempotencyKeyReused, WalletNotFound, WalletFrozen,
+    CurrencyMismatch, InsufficientFunds, LimitExceeded.
     """
     return _money_request(MoneyRequest(TransactionKind.WITHDRAWAL, user.pk, amount, idempotency, gate))
 
@@ -102,8 +107,9 @@ def wallet_transfer(
 ) -> PostingResult:
     """Send money from the sender's wallet to another user's wallet.
 
-    Raises IpNotTrusted, PinRequired, PinNotSet, PinLocked, PinInvalid, IdempotencyRequestInProgress,
-    IdempotencyKeyReused, WalletNotFound, SelfTransfer, NewRecipientDailyLimit, WalletFrozen, WalletClosed,
+    Raises IpNotTrusted, PinRequired, PinNotSet, PinLocked, PinInvalid, EmailNotVerified, OtpRequired,
+    OtpInvalid, OtpLocked, IdempotencyRequestInProgress, IdempotencyKeyReused, WalletNotFound, SelfTransfer,
+    NewRecipientDailyLimit, WalletFrozen, WalletClosed,
     CurrencyMismatch, InsufficientFunds, LimitExceeded.
     """
     request = MoneyRequest(TransactionKind.TRANSFER, sender.pk, amount, idempotency, gate, to_wallet_id, description)
@@ -116,8 +122,9 @@ def _money_request(request: MoneyRequest) -> PostingResult:
         money_gate_require_pin(user=_user(request), ip=gate.ip)
     ip = gate.ip if gate is not None else None
     pin = gate.pin if gate is not None and gate.pin_required else None
+    sender_check = gate is not None and gate.pin_required  # money leaves: verified email, step-up
     for _ in range(_ATTEMPTS):
-        row = _call(request, ip=ip, pin=pin)
+        row = _call(request, ip=ip, pin=pin, sender_check=sender_check)
         outcome = row["outcome"]
         if outcome == "ok":
             posting_after_commit(row["transaction_id"], request.kind)
@@ -132,6 +139,17 @@ def _money_request(request: MoneyRequest) -> PostingResult:
             if not money_gate_remember_salt(user_id=request.user_id, salt=salt):
                 money_gate_check_pin(user=_user(request), pin=pin)
                 pin = None
+        elif outcome == "step_up_check":
+            money_sender_check(
+                user=_user(request),
+                money=request.amount,
+                otp=gate.otp,
+                recipient_is_new=lambda: (
+                    request.recipient is not None
+                    and recipient_is_new(sender=_user(request), to_wallet_id=request.recipient)
+                ),
+            )
+            sender_check = False
         elif outcome == "system_wallet_missing":
             wallet_system_get(currency=request.amount.currency.code, purpose=SystemWalletPurpose.WORLD)
         else:
@@ -139,7 +157,7 @@ def _money_request(request: MoneyRequest) -> PostingResult:
     raise RuntimeError(f"money request not settled after {_ATTEMPTS} attempts")  # a bug, never a client's doing
 
 
-def _call(request: MoneyRequest, *, ip: str | None, pin: str | None) -> dict:
+def _call(request: MoneyRequest, *, ip: str | None, pin: str | None, sender_check: bool) -> dict:
     gate = money_gate_arguments(user_id=request.user_id, ip=ip, pin=pin)
     transaction_id, reference = uuid.uuid4(), new_transaction_reference()
     amount = request.amount
@@ -152,6 +170,7 @@ def _call(request: MoneyRequest, *, ip: str | None, pin: str | None) -> dict:
                 gate.ip_hash,
                 gate.pin_salt,
                 gate.pin_hash,
+                sender_check,
                 idempotency_lock_id(request.idempotency),
                 request.idempotency.key,
                 request.idempotency.fingerprint,
@@ -193,6 +212,8 @@ def _refusal(request: MoneyRequest, outcome: str, detail: dict | None):
         return SelfTransfer()
     if outcome == "new_recipient_daily_limit":
         return NewRecipientDailyLimit(details=detail)
+    if outcome == "email_not_verified":
+        return EmailNotVerified()
     if outcome == "user_inactive":  # deactivated since the access token was issued
         return AuthenticationFailed("User is inactive", code="user_inactive")
     return posting_refusal(outcome, detail, currency=request.amount.currency.code)

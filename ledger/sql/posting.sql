@@ -80,6 +80,7 @@ CREATE OR REPLACE FUNCTION ledger_money_request(
     p_ip_hash text,           -- NULL once accounts.services.ip_trust has let the address through
     p_pin_salt text,
     p_pin_hash text,          -- NULL for a deposit, or once accounts.services.pin has checked the PIN
+    p_sender_check boolean,   -- withdrawals and transfers, until accounts.services.step_up has looked
     p_idempotency_lock bigint,
     p_idempotency_key text,
     p_fingerprint text,
@@ -114,7 +115,7 @@ DECLARE
     v_paid_today bigint;
     posted record;
 BEGIN
-    SELECT * INTO gate FROM account_money_gate(p_user, p_ip_hash, p_pin_salt, p_pin_hash);
+    SELECT * INTO gate FROM account_money_gate(p_user, p_ip_hash, p_pin_salt, p_pin_hash, p_sender_check);
     IF gate.outcome <> 'ok' THEN
         outcome := gate.outcome;
         detail := gate.detail;

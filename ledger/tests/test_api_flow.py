@@ -1,20 +1,23 @@
 """The README's flow end to end: signup, token, wallet, deposit, PIN, transfer, history, entries."""
 
 import pytest
+from django.core import mail
 from rest_framework.test import APIClient
 
+from accounts.tests.conftest import emailed_code
 from conftest import new_key
 
 
 @pytest.mark.django_db
-def test_signup_to_history_flow(assert_reconciled):
+def test_signup_to_history_flow(assert_reconciled, django_capture_on_commit_callbacks):
     client = APIClient()
     for email in ("carol@example.com", "dave@example.com"):
-        response = client.post(
-            "/api/v1/auth/signup",
-            {"first_name": "C", "last_name": "D", "email": email, "password": "s3cure-passw0rd"},
-            format="json",
-        )
+        with django_capture_on_commit_callbacks(execute=True):  # the verification email
+            response = client.post(
+                "/api/v1/auth/signup",
+                {"first_name": "C", "last_name": "D", "email": email, "password": "s3cure-passw0rd"},
+                format="json",
+            )
         assert response.status_code == 201, response.json()
         assert "password" not in response.json()
 
@@ -37,6 +40,11 @@ def test_signup_to_history_flow(assert_reconciled):
     )
     assert deposit.status_code == 201, deposit.json()
     assert carol.post("/api/v1/pin", {"pin": "4729"}, format="json").status_code == 204
+    # Sending money needs the verified address: the code is in the signup email.
+    signup_email = next(m for m in mail.outbox if m.to == ["carol@example.com"])
+    assert (
+        carol.post("/api/v1/auth/email/verify", {"code": emailed_code(signup_email)}, format="json").status_code == 204
+    )
     sent = carol.post(
         "/api/v1/transactions/transfer",
         {"to_wallet": dave_wallet, "amount": "12.50", "currency": "USD", "description": "Dinner", "pin": "4729"},

@@ -25,6 +25,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis.config import SchemathesisConfig
 
 from accounts.tests.factories import UserFactory
+from accounts.token_claims import AUTH_VERSION_CLAIM
 from conftest import new_key, usd
 from ledger.idempotency import idempotency_request_build
 from ledger.services import wallet_deposit
@@ -42,6 +43,7 @@ HYPOTHESIS = dict(deadline=None, derandomize=True, database=None, suppress_healt
 def _access_token_for_fuzz_user() -> str:
     token = AccessToken()
     token["user_id"] = str(FUZZ_USER_ID)
+    token[AUTH_VERSION_CLAIM] = 0  # a new user's: accepted until a password change or logout-all bumps it
     token.set_exp(lifetime=timedelta(hours=3))  # outlives any suite run, however slow the machine
     return str(token)
 

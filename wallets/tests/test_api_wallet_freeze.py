@@ -33,7 +33,7 @@ def test_freeze_stops_withdrawals_and_transfers_at_once(auth_client, user, walle
         assert refused.json()["error"]["code"] == "wallet_frozen"
     assert ledger_snapshot() == before
     event = AuditEvent.objects.get(event_type=AuditEventType.WALLET_FROZEN, actor=user)
-    assert event.new_values == {"status": "frozen", "frozen_by_owner": True}
+    assert event.new_values == {"status": "frozen", "reason": "", "frozen_by_owner": True}
 
 
 def test_freezing_twice_is_409(auth_client, wallet):

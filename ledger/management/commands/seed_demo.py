@@ -40,7 +40,14 @@ class Command(BaseCommand):
         usd = currency_for("USD")
         users = []
         for email, password, first_name, last_name in DEMO_USERS:
-            user = user_signup(email=email, password=password, first_name=first_name, last_name=last_name, ip=DEMO_IP)
+            user = user_signup(
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                ip=DEMO_IP,
+                email_verified=True,
+            )
             pin_set(user=user, pin=DEMO_PIN)
             wallet_create(owner=user, currency=usd)
             wallet_deposit(user=user, amount=Money(100_000, usd), idempotency=_key(user, "deposit", {"seed": email}))
