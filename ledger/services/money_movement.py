@@ -45,9 +45,8 @@ from wallets.models import SystemWalletPurpose, Wallet, WalletKind
 from wallets.selectors import no_open_wallet
 from wallets.services import wallet_system_get
 
-_MONEY_REQUEST_SQL = (
-    "SELECT * FROM ledger_money_request(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-)
+_MONEY_REQUEST_ARGUMENTS = 20  # ledger_money_request()'s parameters, in the order _call passes them
+_MONEY_REQUEST_SQL = f"SELECT * FROM ledger_money_request({', '.join(['%s'] * _MONEY_REQUEST_ARGUMENTS)})"  # noqa: S608 - placeholders only
 # One round trip normally; each slow path adds one (unseen IP, PIN to count, stale salt, step-up, @world).
 _ATTEMPTS = 6
 
