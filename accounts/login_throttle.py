@@ -12,6 +12,7 @@ from django_ratelimit.core import get_usage
 
 from accounts.exceptions import RateLimited
 from vaultpay.errors import ServiceUnavailable
+from vaultpay.metrics import login_lockout_started
 
 _COUNTERS = (
     ("login-fail-ip", "RATELIMIT_LOGIN_IP"),
@@ -54,5 +55,7 @@ def login_throttle_check(request, *, email: str, ip: str) -> None:
 
 
 def login_failure_count(request, *, email: str, ip: str) -> None:
-    """Count one failed login on both counters."""
-    _usages(request, email=email, ip=ip, increment=True)
+    """Count one failed login on both counters; the failure that fills the account's is a lockout."""
+    _ip_usage, account_usage = _usages(request, email=email, ip=ip, increment=True)
+    if account_usage is not None and account_usage["count"] == account_usage["limit"]:
+        login_lockout_started()

@@ -13,7 +13,6 @@ from django_ratelimit.core import get_usage
 
 from accounts.exceptions import RateLimited
 from vaultpay.errors import ServiceUnavailable
-from vaultpay.metrics import rate_limit_window_filled
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +35,6 @@ def rate_limit(request, *, scope: str, key: str, rate: str, fail_open: bool) -> 
             return
         raise ServiceUnavailable("Rate limiting is unavailable right now; retry shortly.")
     if usage["should_limit"]:
-        if usage["count"] == usage["limit"] + 1:
-            rate_limit_window_filled(scope)
         retry_after = max(usage["time_left"], 1)
         raise RateLimited(details={"retry_after": retry_after}, headers={"Retry-After": str(retry_after)})
 

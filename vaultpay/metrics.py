@@ -27,13 +27,10 @@ IDEMPOTENT_REPLAYS = Counter(
 )
 LOCKOUTS = Counter(
     "vaultpay_lockouts_total",
-    "Lockouts started: kind=pin (three wrong PINs), kind=login (the per-email login limit was reached).",
+    "Lockouts started: kind=pin (three wrong PINs), kind=login (an account's failed logins from one IP filled "
+    "their limit).",
     ["kind"],
 )
-
-
-# Which rate-limit scope is an account lockout: the per-email login limit stops guessing one password.
-_LOCKOUT_SCOPES = {"login-email": "login"}
 
 
 # Each label's child counter, looked up once: labels() takes a lock and builds a key on every call,
@@ -64,11 +61,8 @@ def pin_lockout_started() -> None:
     LOCKOUTS.labels(kind="pin").inc()
 
 
-def rate_limit_window_filled(scope: str) -> None:
-    """The first refusal of a rate-limit window: a lockout when the scope is one (login per email)."""
-    kind = _LOCKOUT_SCOPES.get(scope)
-    if kind:
-        LOCKOUTS.labels(kind=kind).inc()
+def login_lockout_started() -> None:
+    LOCKOUTS.labels(kind="login").inc()
 
 
 class PendingWorkCollector:

@@ -2,17 +2,17 @@
 
 A deactivated user's access tokens are refused at once (simplejwt rejects inactive users on every
 request), so the API, money movement included, answers 401 until an admin reactivates them. Their
-refresh tokens are blacklisted and their console sessions deleted, so reactivation does not bring an
-old session back: the user signs in again.
+API sessions (refresh-token families) are revoked and their console sessions deleted, so
+reactivation does not bring an old session back: the user signs in again.
 """
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.exceptions import UserDeactivationForbidden
 from accounts.models import User
+from accounts.services.sessions import sessions_revoke_others
 from audit.models import AuditEventType
 from audit.services import audit_record
 from vaultpay.errors import ValidationFailed
@@ -26,10 +26,9 @@ def _require_deactivate_permission(*, user: User, actor: User) -> None:
 
 
 def _revoke_sessions(user: User) -> int:
-    """Blacklist every refresh token of the user and delete their console sessions; returns the count."""
-    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
-    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in outstanding])
-    revoked = len(outstanding)
+    """Revoke every API session of the user (and every access token) and delete their console
+    sessions; returns the count."""
+    revoked = sessions_revoke_others(user=user, keep=None, reason="deactivated")
     # Django keeps the user id only inside each session's encoded data: decode the live ones.
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):

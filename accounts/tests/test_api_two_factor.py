@@ -147,7 +147,7 @@ def test_another_users_recovery_code_is_refused(api_client, user, other_user):
 
 def test_code_endpoints_take_json_only(auth_client, user):
     enable_two_factor(user)
-    response = auth_client.post("/api/v1/auth/2fa/disable", {"code": "123456"})  # multipart
+    response = auth_client.post("/api/v1/auth/2fa/disable", {"code": "123456"}, format="multipart")
     assert (response.status_code, response.json()["error"]["code"]) == (415, "unsupported_media_type")
     user.refresh_from_db()
     assert user.two_factor_enabled

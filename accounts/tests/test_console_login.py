@@ -114,6 +114,9 @@ def test_admin_require_mfa_defaults_to_on_with_django_secure():
         "DJANGO_SECRET_KEY": "x" * 60,
         "PIN_PEPPER": "p" * 40,
         "IP_HASH_KEY": "k" * 40,
+        "AUDIT_CHAIN_KEY": "a" * 40,
+        "KYC_MASTER_KEYS": "test:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+        "KYC_FINGERPRINT_PEPPER": "f" * 40,
     }
     env.pop("ADMIN_REQUIRE_MFA", None)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)  # noqa: S603 - a fixed command

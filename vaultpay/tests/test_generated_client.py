@@ -11,6 +11,7 @@ in process, so what is checked is the schema a client sees and the answers the A
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from django.core import signals
+from django.core import mail, signals
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 
@@ -90,6 +91,7 @@ def test_the_readme_walk_through_with_a_generated_client(
         for name in (
             "auth.auth_signup_create",
             "auth.auth_token_create",
+            "auth.auth_email_verify_create",
             "auth.auth_logout_create",
             "users.users_me_retrieve",
             "wallet.wallet_create",
@@ -116,11 +118,17 @@ def test_the_readme_walk_through_with_a_generated_client(
     signup = models.SignupInputRequest(
         first_name="Carol", last_name="Ng", email="carol@example.com", password="carol-walkthrough-pass"
     )
-    assert op["auth_signup_create"].sync_detailed(client=anonymous, body=signup).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):  # the verification email
+        assert op["auth_signup_create"].sync_detailed(client=anonymous, body=signup).status_code == 201
     login = models.LoginInputRequest(email="carol@example.com", password="carol-walkthrough-pass")
     tokens = op["auth_token_create"].sync(client=anonymous, body=login)
     carol = _api(client_package, tokens.access)
     assert op["users_me_retrieve"].sync(client=carol).email == "carol@example.com"
+
+    # 2b. Verify the email address with the emailed code (money cannot leave before)
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    verify = models.CodeInputRequest(code=code)
+    assert op["auth_email_verify_create"].sync_detailed(client=carol, body=verify).status_code == 204
 
     # 3. Open a USD wallet
     wallet = op["wallet_create"].sync(

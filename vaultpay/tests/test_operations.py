@@ -73,7 +73,7 @@ def test_postings_replays_and_refusals_are_counted(auth_client, wallet, django_c
 
 
 def test_pin_and_login_lockouts_are_counted(auth_client, api_client, wallet, other_wallet, settings):
-    settings.RATELIMIT_LOGIN_EMAIL = "2/h"
+    settings.RATELIMIT_LOGIN_ACCOUNT_IP = "2/h"
     pins, logins = sample("vaultpay_lockouts_total", kind="pin"), sample("vaultpay_lockouts_total", kind="login")
     body = {"to_wallet": other_wallet.public_id, "amount": "1.00", "currency": "USD", "pin": "0000"}
     for _ in range(3):
