@@ -4,6 +4,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import MoneyRequestAuthentication
 from accounts.rate_limits import rate_limit
 from accounts.services.money_gate import MoneyGateRequest
 from ledger.idempotency import IDEMPOTENCY_HEADERS, idempotency_request_build
@@ -87,11 +88,24 @@ _TRUST_NOTE = (
 
 
 def _gate(request, data: dict) -> MoneyGateRequest:
-    return MoneyGateRequest(ip=request.client_ip, pin=data.get("pin"), pin_required=True, otp=data.get("otp"))
+    return MoneyGateRequest(
+        ip=request.client_ip,
+        pin=data.get("pin"),
+        pin_required=True,
+        otp=data.get("otp"),
+        auth_version=request.user.auth_version,
+    )
 
 
 class MoneyMovementView(APIView):
-    """Validate, fingerprint for idempotency, pass account security, call one money service, render."""
+    """Validate, fingerprint for idempotency, pass account security, call one money service, render.
+
+    The access token is checked for its signature and expiry only (MoneyRequestAuthentication):
+    the user's row is read once, by the money request's own round trip, which refuses a deactivated
+    user or an outdated token there.
+    """
+
+    authentication_classes = [MoneyRequestAuthentication]
 
     input_serializer: type[MoneyInputSerializer] = MoneyInputSerializer
     operation = ""
@@ -134,7 +148,9 @@ class DepositView(MoneyMovementView):
         return super().post(request)
 
     def perform(self, request, data, idempotency):
-        gate = MoneyGateRequest(ip=request.client_ip, pin=None, pin_required=False)
+        gate = MoneyGateRequest(
+            ip=request.client_ip, pin=None, pin_required=False, auth_version=request.user.auth_version
+        )
         return wallet_deposit(user=request.user, amount=data["money"], idempotency=idempotency, gate=gate)
 
 

@@ -30,6 +30,7 @@ class MoneyGateRequest:
     pin: str | None
     pin_required: bool
     otp: str | None = None
+    auth_version: int | None = None  # the access token's, checked against the user row in the posting
 
 
 @dataclass(frozen=True)

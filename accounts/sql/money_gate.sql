@@ -1,6 +1,7 @@
 -- The account side of a money request, installed by migration 0005_money_gate_pg.
 --
--- account_money_gate answers the common case in the request's one round trip: an active user, sending
+-- account_money_gate answers the common case in the request's one round trip: an active user whose
+-- access token is still current (the money endpoints load no user row before this), sending
 -- from an address they trust, with the right PIN on a clean PIN row (no wrong tries, no lockout),
 -- and, when money leaves the account, a verified email address and no two-factor step-up to ask for.
 -- Anything else is not decided here: `outcome` 'ip_check', 'pin_check' or 'step_up_check' sends the
@@ -15,6 +16,7 @@ CREATE OR REPLACE FUNCTION account_money_gate(
     p_pin_salt text,
     p_pin_hash text,     -- NULL: no PIN needed (a deposit) or already verified by accounts.services.pin
     p_sender_check boolean,  -- money leaves the account and accounts.services.step_up has not looked yet
+    p_auth_version integer,  -- the access token's auth_version (NULL: the caller vouches for the user)
     OUT outcome text,
     OUT detail jsonb,
     OUT actor_role text
@@ -23,14 +25,19 @@ DECLARE
     v_active boolean;
     v_email_verified_at timestamptz;
     v_two_factor boolean;
+    v_auth_version integer;
     v_ip_status text;
     pin accounts_transactionpin%ROWTYPE;
 BEGIN
-    SELECT is_active, role, email_verified_at, two_factor_enabled
-      INTO v_active, actor_role, v_email_verified_at, v_two_factor
+    SELECT is_active, role, email_verified_at, two_factor_enabled, auth_version
+      INTO v_active, actor_role, v_email_verified_at, v_two_factor, v_auth_version
       FROM accounts_user WHERE id = p_user;
     IF v_active IS NOT TRUE THEN
         outcome := 'user_inactive';
+        RETURN;
+    END IF;
+    IF p_auth_version IS NOT NULL AND p_auth_version <> v_auth_version THEN
+        outcome := 'token_outdated';  -- issued before a password change, a reset or a logout everywhere
         RETURN;
     END IF;
     IF p_ip_hash IS NOT NULL THEN

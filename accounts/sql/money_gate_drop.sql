@@ -1,1 +1,1 @@
-DROP FUNCTION IF EXISTS account_money_gate(bigint, text, text, text, boolean);
+DROP FUNCTION IF EXISTS account_money_gate(bigint, text, text, text, boolean, integer);

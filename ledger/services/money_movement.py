@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 
+from accounts.authentication import token_outdated
 from accounts.exceptions import EmailNotVerified
 from accounts.models import User
 from accounts.services.money_gate import (
@@ -45,7 +46,7 @@ from wallets.models import SystemWalletPurpose, Wallet, WalletKind
 from wallets.selectors import no_open_wallet
 from wallets.services import wallet_system_get
 
-_MONEY_REQUEST_ARGUMENTS = 20  # ledger_money_request()'s parameters, in the order _call passes them
+_MONEY_REQUEST_ARGUMENTS = 21  # ledger_money_request()'s parameters, in the order _call passes them
 _MONEY_REQUEST_SQL = f"SELECT * FROM ledger_money_request({', '.join(['%s'] * _MONEY_REQUEST_ARGUMENTS)})"  # noqa: S608 - placeholders only
 # One round trip normally; each slow path adds one (unseen IP, PIN to count, stale salt, step-up, @world).
 _ATTEMPTS = 6
@@ -170,6 +171,7 @@ def _call(request: MoneyRequest, *, ip: str | None, pin: str | None, sender_chec
                 gate.pin_salt,
                 gate.pin_hash,
                 sender_check,
+                request.gate.auth_version if request.gate is not None else None,
                 idempotency_lock_id(request.idempotency),
                 request.idempotency.key,
                 request.idempotency.fingerprint,
@@ -215,6 +217,8 @@ def _refusal(request: MoneyRequest, outcome: str, detail: dict | None):
         return EmailNotVerified()
     if outcome == "user_inactive":  # deactivated since the access token was issued
         return AuthenticationFailed("User is inactive", code="user_inactive")
+    if outcome == "token_outdated":
+        return token_outdated()
     return posting_refusal(outcome, detail, currency=request.amount.currency.code)
 
 

@@ -81,6 +81,7 @@ CREATE OR REPLACE FUNCTION ledger_money_request(
     p_pin_salt text,
     p_pin_hash text,          -- NULL for a deposit, or once accounts.services.pin has checked the PIN
     p_sender_check boolean,   -- withdrawals and transfers, until accounts.services.step_up has looked
+    p_auth_version integer,   -- the access token's (NULL: the caller vouches for the user)
     p_idempotency_lock bigint,
     p_idempotency_key text,
     p_fingerprint text,
@@ -115,7 +116,7 @@ DECLARE
     v_paid_today bigint;
     posted record;
 BEGIN
-    SELECT * INTO gate FROM account_money_gate(p_user, p_ip_hash, p_pin_salt, p_pin_hash, p_sender_check);
+    SELECT * INTO gate FROM account_money_gate(p_user, p_ip_hash, p_pin_salt, p_pin_hash, p_sender_check, p_auth_version);
     IF gate.outcome <> 'ok' THEN
         outcome := gate.outcome;
         detail := gate.detail;
