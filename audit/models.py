@@ -29,6 +29,7 @@ class AuditEventType(models.TextChoices):
     KYC_DOCUMENT_VIEWED = "kyc.document_viewed", "KYC document viewed"
     KYC_DUPLICATE_FLAGGED = "kyc.duplicate_flagged", "KYC duplicate document flagged"
     WALLET_LIMIT_TIER_CHANGED = "wallet.limit_tier_changed", "Wallet limit tier changed"
+    WALLET_PERSONAL_LIMIT_SET = "wallet.personal_limit_set", "Personal spending limit set"
     # Disputes and reversals
     DISPUTE_OPENED = "dispute.opened", "Dispute opened"
     DISPUTE_TAKEN = "dispute.taken", "Dispute taken for review"

@@ -45,6 +45,12 @@ class WalletStatusTransitionInvalid(VaultPayError):
     message = "The wallet cannot move to that status."
 
 
+class LimitAboveTier(VaultPayError):
+    code = "limit_above_tier"
+    status_code = status.HTTP_400_BAD_REQUEST
+    message = "A personal limit can only be lower than the wallet's tier limit."
+
+
 class LimitExceeded(VaultPayError):
     code = "limit_exceeded"
     status_code = status.HTTP_403_FORBIDDEN

@@ -80,15 +80,30 @@ def tier_limits_for_posting(*, currency: str) -> str:
     return _tier_limits_json(currency, rows)
 
 
-def limits_summary(*, wallet: Wallet, limits: TierLimits, used: LimitUsage) -> dict:
-    """What GET /api/v1/wallet/limits returns: tier, and per period the limit in force, used and remaining."""
-    summary = {"tier": wallet.limit_tier, "currency": wallet.currency}
+def limits_summary(*, wallet: Wallet, ceiling: TierLimits, personal: dict, used: LimitUsage) -> dict:
+    """What GET /api/v1/wallet/limits returns: tier, and per period the limit in force (the tier's, or an
+    admin's override, lowered by the owner's own), used, remaining, and a pending change of the owner's.
+
+    `personal` maps each period to its wallets.personal_limits.PersonalLimitState.
+    """
+    code = wallet.currency
+    summary = {"tier": wallet.limit_tier, "currency": code}
     for period in LIMIT_PERIODS:
-        limit, spent = getattr(limits, period), getattr(used, period)
+        top, spent, own = getattr(ceiling, period), getattr(used, period), personal[period]
+        limit = top if own.in_force is None else min(own.in_force, top)
+        pending = own.pending
         summary[period] = {
-            "limit": format_minor(limit, wallet.currency),
-            "used": format_minor(spent, wallet.currency),
-            "remaining": format_minor(max(limit - spent, 0), wallet.currency),
+            "limit": format_minor(limit, code),
+            "used": format_minor(spent, code),
+            "remaining": format_minor(max(limit - spent, 0), code),
+            "tier_limit": format_minor(top, code),
+            "personal_limit": None if own.in_force is None else format_minor(own.in_force, code),
+            "pending": None
+            if pending is None
+            else {
+                "limit": None if pending.amount is None else format_minor(pending.amount, code),
+                "effective_at": pending.effective_at,
+            },
         }
     return summary
 

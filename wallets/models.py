@@ -146,3 +146,29 @@ class WalletUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id} {self.currency}: {self.day_total} on {self.day}, {self.month_total} in {self.month}"
+
+
+class PersonalLimit(models.Model):
+    """An owner's own, lower spending limit for one period of one wallet, from `effective_at` on.
+
+    The one in force is the newest whose `effective_at` has come; a newer change replaces one still
+    pending. Lowering takes effect at once; raising (or going back to the tier: `amount` null) only
+    after a cooling-off, so a stolen session cannot lift the limit and empty the wallet the same day.
+    """
+
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="personal_limits")
+    period = models.CharField(max_length=8, choices=[("daily", "Daily"), ("monthly", "Monthly")])
+    amount = models.BigIntegerField(null=True, blank=True, help_text="Minor units; null: the tier's limit again.")
+    effective_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["wallet", "period", "-effective_at"], name="personal_limit_in_force_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="personal_limit_non_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wallet_id} {self.period}: {self.amount} from {self.effective_at:%Y-%m-%d %H:%M}"

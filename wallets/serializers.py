@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.serializers import PinField
-from vaultpay.api_fields import CurrencyField
+from vaultpay.api_fields import AmountField, CurrencyField
 from vaultpay.money import format_minor
 from wallets.models import LimitTier, WalletStatus
 
@@ -22,10 +22,24 @@ class WalletOutputSerializer(serializers.Serializer):
         return format_minor(wallet.balance, wallet.currency)
 
 
+class PendingLimitOutputSerializer(serializers.Serializer):
+    limit = serializers.CharField(allow_null=True, help_text="Null: back to the tier's limit.")
+    effective_at = serializers.DateTimeField()
+
+
 class LimitPeriodOutputSerializer(serializers.Serializer):
-    limit = serializers.CharField(help_text='Major units, e.g. "500.00".')
+    limit = serializers.CharField(help_text='The limit in force, major units, e.g. "500.00".')
     used = serializers.CharField()
     remaining = serializers.CharField()
+    tier_limit = serializers.CharField(help_text="The tier's limit (or an admin's override for this wallet).")
+    personal_limit = serializers.CharField(allow_null=True, help_text="Your own lower limit in force, if any.")
+    pending = PendingLimitOutputSerializer(
+        allow_null=True, help_text="A raise (or removal) of your own limit waiting out its 24-hour cooling-off."
+    )
+
+
+class PersonalLimitInputSerializer(serializers.Serializer):
+    amount = AmountField(help_text='Your own limit for the period, major units, e.g. "200.00"; at most the tier\'s.')
 
 
 class WalletLimitsOutputSerializer(serializers.Serializer):

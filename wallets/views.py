@@ -7,12 +7,14 @@ from rest_framework.views import APIView
 
 from accounts.rate_limits import rate_limit
 from accounts.services import owner_proof_check
-from vaultpay.money import currency_for
+from vaultpay.money import Money, currency_for
 from vaultpay.schema import error_response
 from wallets.limit_overrides import wallet_limit_override_for
-from wallets.limits import limits_summary, tier_limits, wallet_usage
+from wallets.limits import LIMIT_PERIODS, TierLimits, limits_summary, tier_limits, wallet_usage
+from wallets.personal_limits import personal_limit_set, personal_limit_state
 from wallets.selectors import wallet_get_open_for_user
 from wallets.serializers import (
+    PersonalLimitInputSerializer,
     WalletCreateInputSerializer,
     WalletLimitsOutputSerializer,
     WalletOutputSerializer,
@@ -68,8 +70,21 @@ class WalletView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _limit_ceiling(wallet) -> TierLimits:
+    """The tier's limits, or an admin's override for this wallet: what a personal limit may go below."""
+    return wallet_limit_override_for(wallet) or tier_limits(tier=wallet.limit_tier, currency=wallet.currency)
+
+
+def _limits_response(wallet) -> Response:
+    now = timezone.now()
+    used = wallet_usage(owner_id=wallet.owner_id, currency=wallet.currency, now=now)
+    personal = {period: personal_limit_state(wallet=wallet, period=period, now=now) for period in LIMIT_PERIODS}
+    summary = limits_summary(wallet=wallet, ceiling=_limit_ceiling(wallet), personal=personal, used=used)
+    return Response(WalletLimitsOutputSerializer(summary).data)
+
+
 class WalletLimitsView(APIView):
-    """The caller's spending-limit tier and what is left of it today and this month (UTC)."""
+    """The caller's spending-limit tier, their own lower limits, and what is left today and this month (UTC)."""
 
     @extend_schema(
         responses={
@@ -80,11 +95,46 @@ class WalletLimitsView(APIView):
         tags=["wallet"],
     )
     def get(self, request):
+        return _limits_response(wallet_get_open_for_user(user=request.user))
+
+
+class WalletPersonalLimitView(APIView):
+    """Your own daily or monthly limit, below the tier's: lower at once, higher only after 24 hours."""
+
+    @extend_schema(
+        request=PersonalLimitInputSerializer,
+        responses={
+            200: WalletLimitsOutputSerializer,
+            400: error_response(
+                "validation_error", "amount_invalid", "amount_too_precise", "amount_too_large", "limit_above_tier"
+            ),
+            **_AUTH,
+            404: error_response("wallet_not_found", "not_found"),
+            429: error_response("rate_limited"),
+        },
+        tags=["wallet"],
+        description="Lowering applies at once; raising a personal limit waits out a 24-hour cooling-off "
+        "(shown as `pending.effective_at`). Never above the tier's limit (400 `limit_above_tier`).",
+    )
+    def put(self, request, period: str):
+        rate_limit(request, scope="pin", key=str(request.user.pk), rate=settings.RATELIMIT_PIN, fail_open=False)
         wallet = wallet_get_open_for_user(user=request.user)
-        used = wallet_usage(owner_id=wallet.owner_id, currency=wallet.currency, now=timezone.now())
-        limits = wallet_limit_override_for(wallet) or tier_limits(tier=wallet.limit_tier, currency=wallet.currency)
-        summary = limits_summary(wallet=wallet, limits=limits, used=used)
-        return Response(WalletLimitsOutputSerializer(summary).data)
+        serializer = PersonalLimitInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        amount = Money.parse(serializer.validated_data["amount"], wallet.currency)
+        personal_limit_set(owner=request.user, period=period, amount=amount, ceiling=_limit_ceiling(wallet))
+        return _limits_response(wallet)
+
+    @extend_schema(
+        responses={200: WalletLimitsOutputSerializer, **_AUTH, 404: error_response("wallet_not_found", "not_found")},
+        tags=["wallet"],
+        description="Back to the tier's limit, after the same 24-hour cooling-off as a raise.",
+    )
+    def delete(self, request, period: str):
+        rate_limit(request, scope="pin", key=str(request.user.pk), rate=settings.RATELIMIT_PIN, fail_open=False)
+        wallet = wallet_get_open_for_user(user=request.user)
+        personal_limit_set(owner=request.user, period=period, amount=None, ceiling=_limit_ceiling(wallet))
+        return _limits_response(wallet)
 
 
 class WalletFreezeView(APIView):

@@ -1,4 +1,5 @@
--- The wallet side of every posting, installed by migration 0006_wallet_move_pg.
+-- The wallet side of every posting, installed by migration 0006_wallet_move_pg and re-installed, as it
+-- grew, by 0010_personal_limits (CREATE OR REPLACE: the signature never changed).
 --
 -- wallet_move locks the user wallets of a posting in ascending id order (the one global order that
 -- keeps two postings on the same wallets from deadlocking), checks status, currency, funds and the
@@ -33,6 +34,8 @@ DECLARE
     tier_limits jsonb;
     limit_day bigint;
     limit_month bigint;
+    own_day bigint;
+    own_month bigint;
 BEGIN
     PERFORM 1 FROM wallets_wallet WHERE id IN (p_source, p_destination) AND kind = 'user'
         ORDER BY id FOR UPDATE;
@@ -94,6 +97,15 @@ BEGIN
             limit_day := COALESCE(src.limit_override_daily, limit_day);
             limit_month := COALESCE(src.limit_override_monthly, limit_month);
         END IF;
+        -- The owner's own lower limits (wallets.personal_limits), the newest already in force.
+        SELECT amount INTO own_day FROM wallets_personallimit
+         WHERE wallet_id = src.id AND period = 'daily' AND effective_at <= p_now
+         ORDER BY effective_at DESC, id DESC LIMIT 1;
+        SELECT amount INTO own_month FROM wallets_personallimit
+         WHERE wallet_id = src.id AND period = 'monthly' AND effective_at <= p_now
+         ORDER BY effective_at DESC, id DESC LIMIT 1;
+        limit_day := LEAST(limit_day, COALESCE(own_day, limit_day));
+        limit_month := LEAST(limit_month, COALESCE(own_month, limit_month));
         IF used_day + p_amount > limit_day THEN
             outcome := 'limit_exceeded';
             detail := jsonb_build_object('period', 'daily', 'tier', src.limit_tier,

@@ -109,8 +109,22 @@ def test_limits_endpoint_shows_tier_usage_and_remaining(auth_client, user, walle
     assert body == {
         "tier": "unverified",
         "currency": "USD",
-        "daily": {"limit": "500.00", "used": "120.50", "remaining": "379.50"},
-        "monthly": {"limit": "2000.00", "used": "120.50", "remaining": "1879.50"},
+        "daily": {
+            "limit": "500.00",
+            "used": "120.50",
+            "remaining": "379.50",
+            "tier_limit": "500.00",
+            "personal_limit": None,
+            "pending": None,
+        },
+        "monthly": {
+            "limit": "2000.00",
+            "used": "120.50",
+            "remaining": "1879.50",
+            "tier_limit": "2000.00",
+            "personal_limit": None,
+            "pending": None,
+        },
     }
     assert_reconciled()
 
