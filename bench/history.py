@@ -148,16 +148,15 @@ def main(argv=None) -> int:
     stack.createdb_if_missing(args.database_url)
     stack.django_setup(environment)
     stack.database_prepare()
-    from rest_framework_simplejwt.tokens import AccessToken
-
     from accounts.models import User
+    from accounts.services.sessions import access_token_for
 
     written, load_s = load(args)
     total = entry_count()
     print(f"loaded {written} transfers ({2 * written} entries) in {load_s:.1f} s; ledger holds {total} entries")
     vacuum_analyze()
     probe_user_id, _, probe_entries = busiest_user_wallet()
-    token = str(AccessToken.for_user(User.objects.get(pk=probe_user_id)))
+    token = access_token_for(User.objects.get(pk=probe_user_id))
     depth = max(10, int(probe_entries * 0.9) // 100 * 100)
     from django.db import connection
 

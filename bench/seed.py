@@ -50,14 +50,21 @@ class Posting:
 def users_create(*, count: int, prefix: str, currency: str = "USD") -> list[BenchUser]:
     """Create `count` users, each with an open wallet, and an access token for each."""
     from django.contrib.auth.hashers import make_password
-    from rest_framework_simplejwt.tokens import AccessToken
+    from django.utils import timezone
 
     from accounts.models import User
+    from accounts.services.sessions import access_token_for
     from wallets.models import Wallet, new_public_id
 
     password = make_password(secrets.token_urlsafe(16))
     users = User.objects.bulk_create(
-        User(email=f"{prefix}-{i}@bench.vaultpay.test", first_name="Bench", last_name=f"{i}", password=password)
+        User(
+            email=f"{prefix}-{i}@bench.vaultpay.test",
+            first_name="Bench",
+            last_name=f"{i}",
+            password=password,
+            email_verified_at=timezone.now(),  # as a signup's emailed code would have done
+        )
         for i in range(count)
     )
     public_ids: set[str] = set()
@@ -70,7 +77,7 @@ def users_create(*, count: int, prefix: str, currency: str = "USD") -> list[Benc
     pairs = zip(users, sorted(public_ids), strict=True)
     wallets = Wallet.objects.bulk_create(Wallet(owner=u, currency=currency, public_id=p) for u, p in pairs)
     return [
-        BenchUser(user_id=u.pk, wallet_id=w.pk, public_id=w.public_id, token=str(AccessToken.for_user(u)))
+        BenchUser(user_id=u.pk, wallet_id=w.pk, public_id=w.public_id, token=access_token_for(u))
         for u, w in zip(users, wallets, strict=True)
     ]
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.client_ip import ip_hash
 from accounts.exceptions import RefreshTokenInvalid, SessionNotFound
@@ -41,6 +41,14 @@ def _token_pair(*, user: User, session_id: uuid.UUID) -> tuple[RefreshToken, Tok
     refresh[SESSION_CLAIM] = str(session_id)
     refresh[AUTH_VERSION_CLAIM] = user.auth_version
     return refresh, TokenPair(access=str(refresh.access_token), refresh=str(refresh), session_id=session_id)
+
+
+def access_token_for(user: User) -> str:
+    """An access token carrying the claims every login's does (for tools that act as a signed-in user,
+    such as the benchmarks); it belongs to no session, so it cannot be refreshed."""
+    token = AccessToken.for_user(user)
+    token[AUTH_VERSION_CLAIM] = user.auth_version
+    return str(token)
 
 
 def session_start(*, user: User, user_agent: str, ip: str) -> TokenPair:
