@@ -1,4 +1,5 @@
--- The account side of a money request, installed by migration 0005_money_gate_pg.
+-- The account side of a money request, installed by migration 0005_money_gate_pg and, as it is now,
+-- by ledger's 0011_posting_functions_reinstalled.
 --
 -- account_money_gate answers the common case in the request's one round trip: an active user whose
 -- access token is still current (the money endpoints load no user row before this), sending

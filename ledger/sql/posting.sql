@@ -1,4 +1,5 @@
--- The ledger side of every posting, installed by migration 0008_posting_pg.
+-- The ledger side of every posting, installed by migration 0008_posting_pg and, as it is now, by
+-- 0011_posting_functions_reinstalled.
 --
 -- ledger_post: wallet_move (wallets/sql/wallet_move.sql: locks, status, funds, limits, balances), then
 -- the transaction, its two entries, the audit event and the outbox row that delivers the receipts,

@@ -1,12 +1,6 @@
-"""Personal spending limits, and wallet_move() reads them (wallets/sql/wallet_move.sql, re-installed)."""
-
-from pathlib import Path
+"""Personal spending limits (wallet_move() reads them: ledger's 0011_posting_functions_reinstalled)."""
 
 from django.db import migrations, models
-
-from vaultpay.migration_sql import run_sql_file_on_postgresql
-
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 
 
 class Migration(migrations.Migration):
@@ -45,5 +39,4 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        run_sql_file_on_postgresql(SQL_DIR / "wallet_move.sql", SQL_DIR / "wallet_move.sql"),
     ]

@@ -1,5 +1,5 @@
--- The wallet side of every posting, installed by migration 0006_wallet_move_pg and re-installed, as it
--- grew, by 0010_personal_limits (CREATE OR REPLACE: the signature never changed).
+-- The wallet side of every posting, installed by migration 0006_wallet_move_pg and, as it is now, by
+-- ledger's 0011_posting_functions_reinstalled.
 --
 -- wallet_move locks the user wallets of a posting in ascending id order (the one global order that
 -- keeps two postings on the same wallets from deadlocking), checks status, currency, funds and the
