@@ -95,4 +95,3 @@ def enable_two_factor(user) -> list[str]:
     codes = two_factor_confirm(user=user, code=totp_code(user))
     user.refresh_from_db()
     return codes
-
