@@ -76,8 +76,10 @@ def webhook_deliver(*, delivery_id: str) -> str | None:
 
 
 @transaction.atomic
-def _record(*, delivery_id, outcome: SendOutcome) -> str:
-    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+def _record(*, delivery_id, outcome: SendOutcome) -> str | None:
+    delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+    if delivery is None:  # its endpoint was deleted while the request was in flight
+        return None
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
     now = timezone.now()
     delivery.last_status_code, delivery.last_response, delivery.last_error = (
