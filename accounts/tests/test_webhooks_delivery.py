@@ -244,3 +244,32 @@ def test_deliveries_are_listed_for_the_owner_only(
         == 404
     )
     assert len(webhook_receiver.received) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_real_commits_a_transfer_through_the_api_reaches_both_endpoints(
+    user, wallet, other_user, other_wallet, webhook_receiver
+):
+    # given both parties registered through the API (no test transaction: every commit is real)
+    from ledger.tests.helpers import post_money
+
+    for who, path in ((user, "/a"), (other_user, "/b")):
+        response = client_for(who).post(
+            "/api/v1/webhooks",
+            {"url": f"http://127.0.0.1:{webhook_receiver.port}{path}", "events": ["transaction.posted"]},
+            format="json",
+        )
+        assert response.status_code == 201, response.json()
+        webhook_receiver.secrets_by_path[path] = response.json()["secret"]
+    fund(user, 10000)
+    # when
+    response = post_money(
+        client_for(user), "transfer", {"to_wallet": other_wallet.public_id, "amount": "5.00", "currency": "USD"}
+    )
+    assert response.status_code == 201, response.json()
+    # then each party's endpoint got the transfer, signed with its own secret
+    transfers = [r for r in webhook_receiver.received if r["event"]["data"]["kind"] == "transfer"]
+    assert sorted((r["path"], r["event"]["data"]["direction"]) for r in transfers) == [("/a", "out"), ("/b", "in")]
+    assert all(r["verified"] for r in transfers)
+    assert all(r["event"]["data"]["transaction_id"] == response.json()["id"] for r in transfers)
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {WebhookDeliveryStatus.SUCCEEDED}

@@ -23,6 +23,7 @@ class WebhookReceiver:
 
     def __init__(self):
         self.secret = ""
+        self.secrets_by_path: dict[str, str] = {}  # several endpoints (users) at one receiver
         self.status = 200
         self.answer = b"ok"
         self.headers_extra: dict = {}
@@ -37,7 +38,9 @@ class WebhookReceiver:
                         "event": json.loads(body),
                         "path": self.path,
                         "verified": signature_valid(
-                            secret=receiver.secret, header=self.headers.get("VaultPay-Signature", ""), body=body
+                            secret=receiver.secrets_by_path.get(self.path, receiver.secret),
+                            header=self.headers.get("VaultPay-Signature", ""),
+                            body=body,
                         ),
                     }
                 )
