@@ -94,3 +94,14 @@ def assert_reconciled():
         assert report.ok, report
 
     return check
+
+
+@pytest.fixture
+def webhook_receiver(settings):
+    """A running receiver on 127.0.0.1; loopback targets allowed as in development."""
+    from accounts.tests.webhook_receiver import WebhookReceiver
+
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.stop()

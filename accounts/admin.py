@@ -159,3 +159,7 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user"]
     readonly_fields = [f.name for f in Notification._meta.fields]
     ordering = ["-created_at"]
+
+
+# The webhooks' console lists live beside their models.
+from accounts.webhooks import admin as _webhook_admin  # noqa: E402, F401

@@ -39,6 +39,7 @@ EMAIL_TEMPLATES = frozenset(
         "kyc_decision",
         "email_verify",
         "password_reset",
+        "webhook_disabled",
     }
 )
 

@@ -289,3 +289,7 @@ class MfaChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"MFA challenge for user {self.user_id}"
+
+
+# Webhooks live in their own module of this app; importing them here registers them with Django.
+from accounts.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401

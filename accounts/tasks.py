@@ -8,6 +8,7 @@ from django.conf import settings
 from accounts.emails import email_deliveries_requeue_stale, email_delivery_send, email_send_secret
 from accounts.exceptions import EmailProviderError
 from accounts.models import AccountCode, AccountCodePurpose, KnownIp, PinResetToken
+from accounts.webhooks.tasks import deliver_webhook, retry_due_webhooks  # noqa: F401  (registers them with the worker)
 from vaultpay.task_secrets import TaskSecretUnreadable, task_secret_open
 
 logger = logging.getLogger(__name__)

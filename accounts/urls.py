@@ -2,10 +2,12 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from accounts import lifecycle_views, security_views, views, viewsets
+from accounts.webhooks.viewsets import WebhookEndpointViewSet
 
 router = SimpleRouter(trailing_slash=False, use_regex_path=False)
 router.register("notifications", viewsets.NotificationViewSet, basename="notification")
 router.register("security/ips", viewsets.KnownIpViewSet, basename="security-ip")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns = [
     path("auth/signup", views.SignupView.as_view(), name="auth-signup"),

@@ -59,6 +59,11 @@ class AuditEventType(models.TextChoices):
     SESSION_REVOKED = "session.revoked", "Session revoked"
     SESSIONS_REVOKED_ALL = "session.revoked_all", "Every session revoked"
     REFRESH_TOKEN_REUSED = "session.refresh_reused", "Rotated refresh token reused: session revoked"
+    # Webhook endpoints
+    WEBHOOK_ENDPOINT_CREATED = "webhook.endpoint_created", "Webhook endpoint created"
+    WEBHOOK_ENDPOINT_DELETED = "webhook.endpoint_deleted", "Webhook endpoint deleted"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", "Webhook signing secret rotated"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled", "Webhook endpoint disabled after repeated failures"
     TWO_FACTOR_SETUP_STARTED = "2fa.setup_started", "Two-factor setup started"
     TWO_FACTOR_ENABLED = "2fa.enabled", "Two-factor enabled"
     TWO_FACTOR_DISABLED = "2fa.disabled", "Two-factor disabled"

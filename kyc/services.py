@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.notifications import user_notify
+from accounts.webhooks.services import webhook_event_emit
 from audit.models import AuditEventType
 from audit.services import audit_record
 from kyc.encryption import (
@@ -207,8 +208,9 @@ def _kyc_reject(*, submission: KycSubmission, moderator, reason: str) -> KycSubm
 
 
 def _notify_decision(submission: KycSubmission) -> None:
-    # In the decision's own transaction: the notification and the exactly-once email row commit
-    # with it, and the send is dispatched after commit (a broker outage never undoes the decision).
+    # In the decision's own transaction: the notification, the exactly-once email row and the
+    # webhook event commit with it, and the sends are dispatched after commit (a broker outage
+    # never undoes the decision).
     approved = submission.status == KycStatus.APPROVED
     user_notify(
         user=submission.user,
@@ -219,6 +221,16 @@ def _notify_decision(submission: KycSubmission) -> None:
             "reason": submission.rejection_reason,
             "tier": LimitTier.VERIFIED.label if approved else "",
             "summary": "Your identity is verified." if approved else "Your identity document was not accepted.",
+        },
+    )
+    webhook_event_emit(
+        user=submission.user,
+        event_type="kyc.decided",
+        key=f"kyc.decided:{submission.pk}",
+        data={
+            "submission_id": str(submission.pk),
+            "decision": submission.status,
+            "reason": submission.rejection_reason,
         },
     )
 

@@ -1,9 +1,10 @@
-"""Receipts for a posted transaction: one in-app notification and one email per user party."""
+"""Receipts for a posted transaction: one in-app notification, one email and one webhook event per user party."""
 
 from django.db import transaction
 
 from accounts.notifications import user_notify
 from ledger.models import Entry, Transaction, TransactionKind
+from ledger.webhook_events import transaction_posted_emit
 from vaultpay.console_settings import dispute_window_days
 from vaultpay.money import format_minor
 from vaultpay.plain_text import text_unlinkable
@@ -64,4 +65,5 @@ def transaction_receipts_queue(*, transaction_id: str) -> int:
             "summary": f"{txn.get_kind_display()} {amount} {txn.currency} ({txn.reference})",
         }
         user_notify(user=wallet.owner, event_key=f"txn:{txn.pk}:{template}", kind=template, context=context)
+        transaction_posted_emit(txn=txn, wallet=wallet, receipt=context)
     return len(parties)

@@ -66,7 +66,7 @@ def login_lockout_started() -> None:
 
 
 class PendingWorkCollector:
-    """Scrape-time gauges of work waiting on the Celery workers (two indexed queries per scrape)."""
+    """Scrape-time gauges of work waiting on the Celery workers (three indexed queries per scrape)."""
 
     def collect(self):
         from accounts.models import EmailDelivery, EmailDeliveryStatus
@@ -88,6 +88,20 @@ class PendingWorkCollector:
         )
         age.add_metric([], (timezone.now() - oldest).total_seconds() if oldest else 0.0)
         yield age
+        yield self._webhooks_due()
+
+    @staticmethod
+    def _webhooks_due():
+        from accounts.webhooks.models import WebhookDelivery, WebhookDeliveryStatus
+
+        due = GaugeMetricFamily(
+            "vaultpay_webhooks_due", "Webhook deliveries pending and due now (first attempts, retries, expired claims)."
+        )
+        pending = WebhookDelivery.objects.filter(
+            status=WebhookDeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        due.add_metric([], pending.count())  # webhook_delivery_due_idx answers it
+        return due
 
 
 def _process_registry() -> CollectorRegistry:

@@ -205,6 +205,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledger.tasks.relay_outbox",
         "schedule": timedelta(seconds=10),
     },
+    # Webhook retries and deliveries whose worker died mid-send (accounts.webhooks.delivery).
+    "retry-due-webhooks": {"task": "accounts.webhooks.tasks.retry_due_webhooks", "schedule": timedelta(seconds=15)},
     # /readyz wants a heartbeat newer than a minute (vaultpay.health).
     "worker-heartbeat": {"task": "vaultpay.worker_heartbeat", "schedule": timedelta(seconds=20)},
 }
@@ -324,6 +326,21 @@ if _MISSING_SECRETS:
 # then refused when DJANGO_SECURE is on (see vaultpay.envelope), a second guard behind the check above.
 KYC_USING_DEV_SECRETS = KYC_MASTER_KEYS == _DEV_KYC_MASTER_KEYS or KYC_FINGERPRINT_PEPPER == _DEV_KYC_FINGERPRINT_PEPPER
 KYC_MAX_UPLOAD_BYTES = env.int("KYC_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+
+# --- Webhooks ------------------------------------------------------------------------------
+# Plain http and loopback targets (127.0.0.1, ::1, localhost) are for a receiver on the developer's
+# machine: allowed only when DJANGO_DEBUG is on unless set explicitly, and never in production.
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=DEBUG) and not IS_PRODUCTION
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# Exponential backoff between attempts (30 s, 1 min, 2 min, ... at most 6 h), for up to 3 days.
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = env.int("WEBHOOK_RETRY_MAX_DELAY_SECONDS", default=6 * 3600)
+WEBHOOK_RETRY_WINDOW_HOURS = env.int("WEBHOOK_RETRY_WINDOW_HOURS", default=72)
+# A worker's claim on a delivery: if it dies mid-send, the delivery is sent again after this.
+WEBHOOK_CLAIM_LEASE_SECONDS = env.int("WEBHOOK_CLAIM_LEASE_SECONDS", default=60)
+# Consecutive failed attempts (over all its deliveries) after which an endpoint is disabled.
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOK_MAX_ENDPOINTS_PER_USER = env.int("WEBHOOK_MAX_ENDPOINTS_PER_USER", default=10)
 
 # --- Disputes -------------------------------------------------------------------------------
 DISPUTE_WINDOW_DAYS = env.int("DISPUTE_WINDOW_DAYS", default=60)

@@ -36,6 +36,7 @@ from ledger.services.dispute_controls import (
     reversal_needs_second_moderator,
 )
 from ledger.services.reversal import reversed_total, transaction_lock, transaction_reverse
+from ledger.webhook_events import dispute_updated_emit
 from vaultpay.console_settings import dispute_review_days, dispute_window_days
 from vaultpay.errors import ValidationFailed
 from vaultpay.money import currency_for, format_minor, parse_amount
@@ -328,7 +329,7 @@ def _decide(dispute: Dispute, moderator, status: str, reason: str, extra_fields:
 
 
 def _notify_parties(dispute: Dispute, step: str, template: str) -> None:
-    """Both user parties of the disputed transaction hear of every step (in the app and by email)."""
+    """Both user parties of the disputed transaction hear of every step (in the app, by email, by webhook)."""
     txn = dispute.transaction
     context = {
         "dispute_id": str(dispute.pk),
@@ -348,6 +349,7 @@ def _notify_parties(dispute: Dispute, step: str, template: str) -> None:
             continue
         party_context = context | {"opened_by_you": wallet.owner_id == dispute.opened_by_id}
         user_notify(user=wallet.owner, event_key=f"dispute:{dispute.pk}:{step}", kind=template, context=party_context)
+        dispute_updated_emit(dispute=dispute, wallet=wallet, step=step, notice=party_context)
 
 
 @transaction.atomic

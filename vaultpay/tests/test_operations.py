@@ -54,6 +54,7 @@ def test_metrics_show_requests_database_cache_and_pending_work(client, user):
     assert 'django_http_responses_total_by_status_total{status="401"}' in page
     assert "django_db_execute_total" in page
     assert "vaultpay_receipts_pending 0.0" in page
+    assert "vaultpay_webhooks_due 0.0" in page
     age = next(line for line in page.splitlines() if line.startswith("vaultpay_email_oldest_pending_age_seconds "))
     assert float(age.split()[1]) >= 0
 

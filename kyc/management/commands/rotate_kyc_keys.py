@@ -1,5 +1,6 @@
-"""Re-wrap every sealed file's data key under the current master key (the first of KYC_MASTER_KEYS):
-KYC documents and dispute evidence alike (every kind registered in vaultpay.key_rotation).
+"""Re-wrap every sealed object's data key under the current master key (the first of KYC_MASTER_KEYS):
+KYC documents, dispute evidence and webhook signing secrets alike (every kind registered in
+vaultpay.key_rotation).
 
 Files are not re-encrypted: only the 60-byte wrapped keys change. Each object is re-wrapped in its
 own short transaction, so the command can be interrupted at any point and run again; it only picks
@@ -14,7 +15,7 @@ from vaultpay.key_rotation import sealed_object_kinds
 
 
 class Command(BaseCommand):
-    help = "Re-wrap the keys of KYC documents and dispute evidence under the current master key. Safe to re-run."
+    help = "Re-wrap the keys of every sealed object (KYC documents, dispute evidence, webhook secrets). Safe to re-run."
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500, help="Objects read per query.")
