@@ -24,6 +24,7 @@ class Sequencer:
     def __init__(self, interval_s: float = 1.0):
         self.interval_s = interval_s
         self.cpu_s = 0.0
+        self.backend_cpu_s = 0.0  # its PostgreSQL backend's, part of the database CPU measured
         self.sealed = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -34,6 +35,10 @@ class Sequencer:
         from audit.sealing import audit_seal_pending
 
         started = time.thread_time()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        backend_started = stack.process_cpu_s(backend) or 0.0
         try:
             while True:
                 stopping = self._stop.wait(self.interval_s)
@@ -42,6 +47,7 @@ class Sequencer:
                     return
         finally:
             self.cpu_s = time.thread_time() - started
+            self.backend_cpu_s = (stack.process_cpu_s(backend) or backend_started) - backend_started
             connection.close()
 
     def start(self) -> "Sequencer":
@@ -81,6 +87,7 @@ class OutboxRelay:
         self.environment, self.seconds = environment, seconds
         self.process: subprocess.Popen | None = None
         self._cpu_started = 0.0
+        self._backends: dict[int, float] = {}
 
     def start(self, *, ready_timeout_s: float = 60) -> "OutboxRelay":
         """Start it and wait until it has relayed a warm-up message (Django set up, the task module imported),
@@ -103,11 +110,23 @@ class OutboxRelay:
         return self
 
     def load_started(self) -> None:
-        self._cpu_started = stack.process_cpu_s(self.process.pid) or 0.0
+        """Note the relay's CPU and its PostgreSQL backend's: the backend whose last statement touched
+        the outbox (the warm-up relay), not this process's own."""
+        from django.db import connection
 
-    def load_cpu_s(self) -> float:
-        """CPU the relay used since load_started() (its start-up excluded)."""
-        return (stack.process_cpu_s(self.process.pid) or self._cpu_started) - self._cpu_started
+        self._cpu_started = stack.process_cpu_s(self.process.pid) or 0.0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND query ILIKE '%%ledger_outboxmessage%%'"
+            )
+            self._backends = {pid: stack.process_cpu_s(pid) or 0.0 for (pid,) in cursor.fetchall()}
+
+    def load_cpu_s(self) -> tuple[float, float]:
+        """CPU the relay and its PostgreSQL backend used since load_started() (start-up excluded)."""
+        relay = (stack.process_cpu_s(self.process.pid) or self._cpu_started) - self._cpu_started
+        backend = sum((stack.process_cpu_s(pid) or used) - used for pid, used in self._backends.items())
+        return relay, backend
 
     def finish(self, *, drain_timeout_s: float = 30) -> dict:
         """Once the outbox is empty (the load's receipts relayed), stop the relay and read its report."""

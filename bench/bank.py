@@ -279,6 +279,7 @@ def bank_test(args, postgres: PrivatePostgres | None, redis: PrivateRedis | None
     users = users_create(count=1008, prefix=f"bank-{uuid.uuid4().hex[:8]}")
     users_fund(users, amount_minor=INITIAL_BALANCE)
     print(users_prepare(users))
+    stack.database_analyze()
     print(f"bench Redis flushed ({stack.redis_flush(args.redis_url)} receipt tasks left by earlier runs)")
     initial_total = INITIAL_BALANCE * len(users)
     from django.db import connection
