@@ -152,16 +152,15 @@ def queries_per_transfer(users: list[BenchUser], *, samples: int = 20) -> tuple[
     return sum(steady) / len(steady), sum(first) / len(first)
 
 
-def measure(args, *, loop, web_pids, database_url: str, mode: str, ok_status: int) -> dict:
+def measure(args, *, port: int, loop, web_pids, database_url: str, mode: str, ok_status: int) -> dict:
     """Run `loop` on C clients for T seconds; throughput, latency, statuses, deadlocks, CPU per request."""
     deadlocks_before = stack.deadlocks(database_url)
     web = stack.CpuMeter(web_pids).start()
     database = stack.CpuMeter(lambda: stack.backend_pids(database_url)).start()
     client_cpu_started = time.process_time()
     stats = asyncio.run(
-        run_clients(host="127.0.0.1", port=args.port if mode != BASELINE_MODE else args.baseline_port,
-                    clients=args.clients, duration_s=args.duration, loop=loop)
-    )  # fmt: skip
+        run_clients(host="127.0.0.1", port=port, clients=args.clients, duration_s=args.duration, loop=loop)
+    )
     client_cpu_s = time.process_time() - client_cpu_started
     web_cpu_s, database_cpu_s = web.stop(), database.stop()
     requests = sum(stats.statuses.values())
@@ -187,7 +186,7 @@ def run_mode(args, mode: str, users: list[BenchUser], gunicorn: stack.Gunicorn, 
 
     def load() -> dict:
         return measure(
-            args, loop=transfer_loop(mode, users, args.clients), web_pids=gunicorn.worker_pids,
+            args, port=args.port, loop=transfer_loop(mode, users, args.clients), web_pids=gunicorn.worker_pids,
             database_url=args.database_url, mode=mode, ok_status=200 if mode == FLOOR_MODE else 201,
         )  # fmt: skip
 
@@ -196,12 +195,15 @@ def run_mode(args, mode: str, users: list[BenchUser], gunicorn: stack.Gunicorn, 
     relay = OutboxRelay(environment, seconds=args.duration + 90).start()  # an upper bound: finish() stops it
     sequencer = Sequencer(interval_s=1.0).start()
     since = timezone.now()
-    relay.load_started()
-    row = load()
-    relay_cpu_s, relay_backend_cpu_s = relay.load_cpu_s()
-    until = timezone.now()
-    row["receipts"] = relay.finish()
-    sequencer.stop()
+    try:
+        relay.load_started()
+        row = load()
+        relay_cpu_s, relay_backend_cpu_s = relay.load_cpu_s()
+        until = timezone.now()
+    finally:  # neither outlives the mode, even when the load fails
+        receipts = relay.finish()
+        sequencer.stop()
+    row["receipts"] = receipts
     row["sealing"] = sealing_lag_ms(since=since, until=until)
     connection.close()
     done = max(row["statuses"].get("201", 0), 1)
@@ -222,7 +224,7 @@ def run_baseline(args) -> dict:
     )  # fmt: skip
     with server:
         return measure(
-            args, loop=baseline_loop(pairs), web_pids=server.worker_pids,
+            args, port=args.baseline_port, loop=baseline_loop(pairs), web_pids=server.worker_pids,
             database_url=args.baseline_database_url, mode=BASELINE_MODE, ok_status=201,
         )  # fmt: skip
 
