@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import stack  # noqa: E402
+from bench.background import Sequencer  # noqa: E402
 from bench.faults import FaultLog, PrivatePostgres, PrivateRedis, kill_random_worker  # noqa: E402
 from bench.loadgen import ConnectionDropped, HttpConnection, json_body  # noqa: E402
 from bench.seed import BENCH_PIN, BenchUser, users_create, users_fund, users_prepare  # noqa: E402
@@ -279,6 +280,7 @@ def bank_test(args, postgres: PrivatePostgres | None, redis: PrivateRedis | None
     users = users_create(count=1008, prefix=f"bank-{uuid.uuid4().hex[:8]}")
     users_fund(users, amount_minor=INITIAL_BALANCE)
     print(users_prepare(users))
+    stack.database_analyze()
     print(f"bench Redis flushed ({stack.redis_flush(args.redis_url)} receipt tasks left by earlier runs)")
     initial_total = INITIAL_BALANCE * len(users)
     from django.db import connection
@@ -290,16 +292,21 @@ def bank_test(args, postgres: PrivatePostgres | None, redis: PrivateRedis | None
         target=reader, args=(args.database_url, [u.wallet_id for u in users], initial_total, stop, reads)
     )
     gunicorn = stack.Gunicorn(port=args.port, environment=environment, workers=args.workers)
+    # The audit sequencer runs beside the load as beat runs it in production: verify_audit flags an
+    # event left unsealed longer than AUDIT_SEAL_MAX_LAG, which a run's backlog would become later.
+    sequencer = Sequencer(interval_s=1.0)
     started = time.monotonic()
     try:
         with gunicorn:
             thread.start()
+            sequencer.start()
             run.deadline = time.monotonic() + args.duration
             asyncio.run(drive(args, run, gunicorn, postgres, redis, log))
     finally:
         stop.set()
         if thread.is_alive():
             thread.join()
+        sequencer.stop()
     elapsed = time.monotonic() - started
     clean, seconds, report = stack.reconcile_timed()
     chain_ok, chain_s, chain_report = stack.audit_verify_timed()
