@@ -52,5 +52,14 @@ def audit_seal_pending(*, batch: int = 5000) -> int:
             signature=checkpoint_signature(seq=seq, head_hash=prev_hash, created_at=now),
         )
         head = (seq, prev_hash)
-        transaction.on_commit(lambda: cache.set(ANCHOR_CACHE_KEY, head, timeout=_ANCHOR_TIMEOUT))
+        # robust: a cache outage must not fail the sealing, which has committed; the next run anchors again.
+        transaction.on_commit(lambda: cache.set(ANCHOR_CACHE_KEY, head, timeout=_ANCHOR_TIMEOUT), robust=True)
     return len(seals)
+
+
+def audit_seal_everything_pending() -> int:
+    """Seal batch after batch until nothing is pending (a backlog larger than one batch); returns how many."""
+    total = 0
+    while sealed := audit_seal_pending():
+        total += sealed
+    return total

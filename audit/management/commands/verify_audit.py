@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.chain import audit_chain_verify
 from audit.models import AuditSeal
-from audit.sealing import audit_anchor, audit_seal_pending
+from audit.sealing import audit_anchor, audit_seal_everything_pending
 from vaultpay.progress import CommandProgress
 
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-seal", action="store_true", help="Verify only; do not seal pending events first.")
 
     def handle(self, *args, **options):
-        sealed = 0 if options["no_seal"] else audit_seal_pending()
+        sealed = 0 if options["no_seal"] else audit_seal_everything_pending()
         progress = CommandProgress(self.stderr, "links verified", total=AuditSeal.objects.count())
         report = audit_chain_verify(anchor=audit_anchor(), progress=progress.update if progress.enabled else None)
         progress.finish()
