@@ -15,12 +15,12 @@ from ledger.statements import Statement, StatementLine
 from vaultpay.money import format_minor
 
 _FONT, _BOLD, _SIZE = "Helvetica", "Helvetica-Bold", 8.5
-_MARGIN, _ROW = 40, 14
+_MARGIN, _ROW = 36, 14
 _WIDTH, _HEIGHT = A4
 # Left edges of the text columns, then the right edges of the three amount columns.
-_DATE_X, _REFERENCE_X, _DESCRIPTION_X = _MARGIN, _MARGIN + 92, _MARGIN + 200
-_IN_RIGHT, _OUT_RIGHT, _BALANCE_RIGHT = _WIDTH - _MARGIN - 150, _WIDTH - _MARGIN - 75, _WIDTH - _MARGIN
-_DESCRIPTION_WIDTH = _IN_RIGHT - 70 - _DESCRIPTION_X
+_DATE_X, _REFERENCE_X, _DESCRIPTION_X = _MARGIN, _MARGIN + 74, _MARGIN + 188
+_IN_RIGHT, _OUT_RIGHT, _BALANCE_RIGHT = _WIDTH - _MARGIN - 120, _WIDTH - _MARGIN - 60, _WIDTH - _MARGIN
+_DESCRIPTION_WIDTH = _IN_RIGHT - 48 - _DESCRIPTION_X
 
 
 def _latin1(text: str) -> str:
@@ -112,7 +112,7 @@ class _StatementCanvas:
         self.row(
             statement.period.date_to.isoformat(),
             "",
-            "Closing balance, totals in and out",
+            "Totals and closing balance",
             self.money(statement.total_in),
             self.money(statement.total_out),
             self.money(statement.closing_balance),

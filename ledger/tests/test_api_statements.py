@@ -189,7 +189,7 @@ def test_pdf_statement_reads_back(history, auth_client):
     reader = PdfReader(io.BytesIO(response.content))
     text = reader.pages[0].extract_text()
     assert reader.metadata.title == f"VaultPay statement {history.public_id}"
-    for expected in ("Opening balance", "Rent for Zoë", "100.00", "70.00", "75.25", "105.25", "Closing balance"):
+    for expected in ("Opening balance", "Rent for Zoë", "100.00", "70.00", "75.25", "105.25", "Totals and closing balance"):
         assert expected in text
     assert "HYPERLINK" in text
 
@@ -203,7 +203,7 @@ def test_a_long_pdf_statement_runs_onto_more_pages(user, wallet, auth_client):
     reader = PdfReader(io.BytesIO(response.content))
     assert len(reader.pages) == 2
     last = reader.pages[-1].extract_text()
-    assert "Page 2" in last and "70.00" in last and "Closing balance" in last
+    assert "Page 2" in last and "70.00" in last and "Totals and closing balance" in last
 
 
 @pytest.mark.parametrize("file_format", ["json", "csv"])
