@@ -35,16 +35,19 @@ class BalanceAt:
     entry_at: datetime | None  # when the entry that set this balance was posted; None before the first
 
 
-def _last_entry(wallet: Wallet, *, before: datetime, inclusive: bool) -> dict | None:
+def _last_entry_query(wallet: Wallet, *, before: datetime, inclusive: bool) -> QuerySet:
     bound = {"created_at__lte" if inclusive else "created_at__lt": before}
     # Newest stamp first, then the higher id: two entries of one wallet stamped in the same
     # microsecond are told apart by the order they were posted in.
     return (
         Entry.objects.filter(wallet=wallet, **bound)
         .order_by("-created_at", "-id")
-        .values("balance_after", "created_at")
-        .first()
+        .values("balance_after", "created_at")[:1]
     )
+
+
+def _last_entry(wallet: Wallet, *, before: datetime, inclusive: bool) -> dict | None:
+    return next(iter(_last_entry_query(wallet, before=before, inclusive=inclusive)), None)
 
 
 def wallet_balance_at(*, wallet: Wallet, at: datetime, now: datetime | None = None) -> BalanceAt:

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -12,9 +13,9 @@ from pypdf import PdfReader
 
 from conftest import client_for, new_key, usd
 from ledger.idempotency import idempotency_request_build
-from ledger.models import Entry
+from ledger.models import Entry, Transaction
 from ledger.services import wallet_deposit, wallet_transfer
-from ledger.statements import wallet_balance_at
+from ledger.statements import _last_entry_query, wallet_balance_at
 from ledger.tests.helpers import ledger_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -79,16 +80,24 @@ def test_balance_now_equals_the_wallet_balance(history, auth_client):
     assert _balance(auth_client, TODAY.isoformat()).json()["balance"] == "75.25" == f"{history.balance / 100:.2f}"
 
 
-def test_balance_at_is_one_probe_of_the_wallet_created_index(history):
-    # given: the planner may not walk the whole table, so it must say how it uses the index
+def test_balance_at_is_one_probe_of_the_wallet_created_index(history, other_wallet):
+    # given: a ledger of some size, so the plan is the one a real one gets (rolled back with the test)
+    txn = Transaction.objects.filter(to_wallet=history).first()
+    rows = [
+        Entry(transaction=txn, wallet=wallet, direction=direction, amount=1, currency="USD", balance_after=1)
+        for wallet, direction in ((other_wallet, "debit"), (history, "credit"))
+        for _ in range(3000)
+    ]  # balanced, since the deferred trigger checks them when the test ends
+    Entry.objects.bulk_create(rows)
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-    from ledger.statements import _last_entry
-
-    query = Entry.objects.filter(wallet=history, created_at__lte=NOV_2).order_by("-created_at", "-id")
-    plan = query.values("balance_after")[:1].explain()
-    assert "entry_wallet_created_idx" in plan and "Limit" in plan
-    assert _last_entry(history, before=NOV_2, inclusive=True)["balance_after"] == 7_000
+        cursor.execute("ANALYZE ledger_entry")
+    # when
+    plan = _last_entry_query(history, before=NOV_2, inclusive=True).explain(analyze=True)
+    # then: the index is probed from `at` downwards and the scan stops at once (the row, and at most
+    # one more to see that no other entry shares its stamp)
+    assert "Index Scan Backward using entry_wallet_created_idx" in plan and "Seq Scan" not in plan, plan
+    index_rows = int(re.search(r"Index Scan Backward.*?actual time=\S+ rows=(\d+)", plan).group(1))
+    assert index_rows <= 2, plan
 
 
 @pytest.mark.parametrize(
@@ -189,7 +198,15 @@ def test_pdf_statement_reads_back(history, auth_client):
     reader = PdfReader(io.BytesIO(response.content))
     text = reader.pages[0].extract_text()
     assert reader.metadata.title == f"VaultPay statement {history.public_id}"
-    for expected in ("Opening balance", "Rent for Zoë", "100.00", "70.00", "75.25", "105.25", "Totals and closing balance"):
+    for expected in (
+        "Opening balance",
+        "Rent for Zoë",
+        "100.00",
+        "70.00",
+        "75.25",
+        "105.25",
+        "Totals and closing balance",
+    ):
         assert expected in text
     assert "HYPERLINK" in text
 
