@@ -137,3 +137,13 @@ class NewRecipientDailyLimit(VaultPayError):
     code = "new_recipient_daily_limit"
     status_code = status.HTTP_403_FORBIDDEN
     message = "You have sent this new recipient as many payments as allowed today; try again tomorrow."
+
+
+class BalanceInstantInFuture(VaultPayError):
+    code = "balance_at_in_future"
+    message = "`at` is in the future: a balance is only known up to now."
+
+
+class StatementRangeInvalid(VaultPayError):
+    code = "statement_range_invalid"
+    message = "The statement period is not valid."

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from ledger import views, viewsets
+from ledger import statement_views, views, viewsets
 
 router = SimpleRouter(trailing_slash=False, use_regex_path=False)
 router.register("transactions", viewsets.TransactionViewSet, basename="transaction")
@@ -12,5 +12,7 @@ urlpatterns = [
     path("transactions/deposit", views.DepositView.as_view(), name="transaction-deposit"),
     path("transactions/withdraw", views.WithdrawView.as_view(), name="transaction-withdraw"),
     path("transactions/transfer", views.TransferView.as_view(), name="transaction-transfer"),
+    path("wallet/balance", statement_views.WalletBalanceAtView.as_view(), name="wallet-balance-at"),
+    path("wallet/statement", statement_views.WalletStatementView.as_view(), name="wallet-statement"),
     *router.urls,
 ]

@@ -278,6 +278,12 @@ SPECTACULAR_SETTINGS = {
 # --- Money ----------------------------------------------------------------------------------
 IDEMPOTENCY_TTL = timedelta(hours=env.int("IDEMPOTENCY_TTL_HOURS", default=24))
 
+# --- Statements (GET /api/v1/wallet/statement) ------------------------------------------------
+STATEMENT_MAX_DAYS = env.int("STATEMENT_MAX_DAYS", default=366)
+# Above this many entries a JSON or CSV statement streams from a server-side cursor instead of
+# being built whole in memory.
+STATEMENT_STREAM_ABOVE = env.int("STATEMENT_STREAM_ABOVE", default=100_000)
+
 # --- Spending limits -----------------------------------------------------------------------
 # Outgoing withdrawals and transfers per UTC day and UTC month, per tier, in major units.
 # Limits are set per currency, not converted: a wallet holds one currency, so what it has sent is
@@ -382,6 +388,7 @@ RATELIMIT_PIN = env.str("RATELIMIT_PIN", default="20/h")  # per user (or per IP 
 RATELIMIT_MONEY = env.str("RATELIMIT_MONEY", default="120/m")  # per user, each money endpoint
 RATELIMIT_DISPUTE = env.str("RATELIMIT_DISPUTE", default="10/h")  # disputes opened per user
 RATELIMIT_WALLET_LOOKUP = env.str("RATELIMIT_WALLET_LOOKUP", default="30/m")  # per user, recipient lookups
+RATELIMIT_STATEMENT = env.str("RATELIMIT_STATEMENT", default="60/h")  # per user, statements of any format
 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "static/"
