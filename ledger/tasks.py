@@ -20,9 +20,11 @@ def purge_expired_idempotency_keys() -> int:
     retry_backoff_max=600,
     max_retries=8,
 )
-def send_transaction_receipts(transaction_id: str) -> int:
-    """Published by the outbox relay for each posting: notify each user party and queue their receipt emails."""
-    return transaction_receipts_queue(transaction_id=transaction_id)
+def send_transaction_receipts(transaction_ids: list[str]) -> int:
+    """Published by the outbox relay, one task per batch of postings (one broker round trip for many):
+    notify each user party and queue their receipt emails. Each transaction's receipts are their own
+    database transaction and idempotent, so a retried batch sends nothing twice."""
+    return sum(transaction_receipts_queue(transaction_id=transaction_id) for transaction_id in transaction_ids)
 
 
 @shared_task(ignore_result=True)

@@ -87,7 +87,7 @@ def test_a_relay_run_twice_emits_one_event(
     deposit_id = webhook_receiver.received[0]["event"]["data"]["transaction_id"]
     # when the broker hands the receipts task over again
     with django_capture_on_commit_callbacks(execute=True):
-        send_transaction_receipts.apply(args=[deposit_id])
+        send_transaction_receipts.apply(args=[[deposit_id]])
     # then
     assert WebhookEvent.objects.count() == 1
     assert len(webhook_receiver.received) == 1

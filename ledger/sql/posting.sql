@@ -1,5 +1,5 @@
 -- The ledger side of every posting, installed by migration 0008_posting_pg and, as it is now, by
--- 0011_posting_functions_reinstalled.
+-- 0011_posting_functions_reinstalled and 0012_new_recipient_check_by_wallet_ids.
 --
 -- ledger_post: wallet_move (wallets/sql/wallet_move.sql: locks, status, funds, limits, balances), then
 -- the transaction, its two entries, the audit event and the outbox row that delivers the receipts,
@@ -63,16 +63,24 @@ $$ LANGUAGE plpgsql;
 -- owner, not wallet: closing and reopening a wallet changes nothing. transaction_payee_idx.
 CREATE OR REPLACE FUNCTION ledger_new_recipient_payments_today(p_sender bigint, p_recipient bigint, p_now timestamptz)
 RETURNS bigint AS $$
-    WITH day AS (SELECT ((p_now AT TIME ZONE 'UTC')::date)::timestamp AT TIME ZONE 'UTC' AS start),
-    paid AS (
-        SELECT t.created_at FROM ledger_transaction t
-         WHERE t.kind = 'transfer'
-           AND t.from_wallet_id IN (SELECT id FROM wallets_wallet WHERE owner_id = p_sender)
-           AND t.to_wallet_id IN (SELECT id FROM wallets_wallet WHERE owner_id = p_recipient)
-    )
-    SELECT CASE WHEN EXISTS (SELECT 1 FROM paid, day WHERE paid.created_at < day.start) THEN 0
-                ELSE (SELECT count(*) FROM paid, day WHERE paid.created_at >= day.start) END;
-$$ LANGUAGE sql STABLE;
+DECLARE
+    v_day_start timestamptz := ((p_now AT TIME ZONE 'UTC')::date)::timestamp AT TIME ZONE 'UTC';
+    v_from bigint[];
+    v_to bigint[];
+BEGIN
+    -- The owners' wallets as arrays first: each lookup below is then a range of transaction_payee_idx.
+    SELECT array_agg(id) INTO v_from FROM wallets_wallet WHERE owner_id = p_sender;
+    SELECT array_agg(id) INTO v_to FROM wallets_wallet WHERE owner_id = p_recipient;
+    IF EXISTS (SELECT 1 FROM ledger_transaction
+                WHERE from_wallet_id = ANY (v_from) AND to_wallet_id = ANY (v_to)
+                  AND created_at < v_day_start AND kind = 'transfer') THEN
+        RETURN 0;
+    END IF;
+    RETURN (SELECT count(*) FROM ledger_transaction
+             WHERE from_wallet_id = ANY (v_from) AND to_wallet_id = ANY (v_to)
+               AND created_at >= v_day_start AND kind = 'transfer');
+END;
+$$ LANGUAGE plpgsql STABLE;
 
 
 CREATE OR REPLACE FUNCTION ledger_money_request(

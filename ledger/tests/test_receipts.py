@@ -56,7 +56,7 @@ def test_transfer_sends_one_receipt_to_each_party(
     assert Notification.objects.get(user=other_user, kind="transfer_received").data["reference"]
 
     # The broker redelivers the receipt task: nothing is sent twice.
-    send_transaction_receipts.apply(args=[txn_id])
+    send_transaction_receipts.apply(args=[[txn_id]])
     assert len(mail.outbox) == 2
     assert EmailDelivery.objects.filter(event_key__startswith=f"txn:{txn_id}:").count() == 2
     assert_reconciled()
