@@ -182,8 +182,9 @@ AUDIT_SEAL_INTERVAL = timedelta(seconds=env.float("AUDIT_SEAL_INTERVAL_SECONDS",
 AUDIT_SEAL_MAX_LAG = timedelta(seconds=env.int("AUDIT_SEAL_MAX_LAG_SECONDS", default=600))
 # How far back the sequencer looks for committed-but-unsealed events (a transaction open that long).
 AUDIT_SEAL_LOOKBACK = timedelta(seconds=env.int("AUDIT_SEAL_LOOKBACK_SECONDS", default=3600))
-# How often `manage.py outbox_relay` looks for new outbox rows (receipts) when it found none.
-OUTBOX_POLL_INTERVAL = env.float("OUTBOX_POLL_INTERVAL_SECONDS", default=0.05)
+# How long `manage.py outbox_relay` waits between two passes over the outbox (receipts) that were not
+# full: the most a receipt waits for its pass, and what lets one pass carry many postings.
+OUTBOX_POLL_INTERVAL = env.float("OUTBOX_POLL_INTERVAL_SECONDS", default=0.1)
 # The worker logs through LOGGING below (JSON lines with the request id), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
