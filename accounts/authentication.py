@@ -66,6 +66,8 @@ class VaultPayJWTScheme(SimpleJWTScheme):
 
 
 class MoneyRequestJWTScheme(SimpleJWTScheme):
-    """The same bearer scheme, for MoneyRequestAuthentication."""
+    """The same bearer token, for MoneyRequestAuthentication, under a name of its own (drf-spectacular
+    keeps one authentication class per scheme name)."""
 
     target_class = MoneyRequestAuthentication
+    name = "moneyJwtAuth"

@@ -66,6 +66,10 @@ def _error_doc(*codes: str) -> dict:
     }
 
 
+# The bearer-token schemes of accounts.authentication (the money requests' has a name of its own).
+_BEARER_SCHEMES = ("jwtAuth", "moneyJwtAuth")
+
+
 def postprocess_common_errors(result: dict, generator, request, public) -> dict:
     """Document the errors every operation of a kind can answer, so no endpoint forgets them.
 
@@ -75,7 +79,7 @@ def postprocess_common_errors(result: dict, generator, request, public) -> dict:
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            if any("jwtAuth" in requirement for requirement in operation.get("security") or []):
+            if any(name in requirement for requirement in operation.get("security") or [] for name in _BEARER_SCHEMES):
                 responses.setdefault("401", _error_doc("not_authenticated", "authentication_failed"))
             if "requestBody" in operation:
                 responses.setdefault("400", _error_doc("malformed_request", "validation_error"))
