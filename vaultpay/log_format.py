@@ -29,3 +29,22 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def logging_config(*, log_format: str, level: str, access_level: str) -> dict:
+    """Django's LOGGING: one console handler, the request id on every line, `log_format` plain or json."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "vaultpay.request_id.RequestIdLogFilter"}},
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {"()": "vaultpay.log_format.JsonFormatter"},
+        },
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["request_id"]},
+        },
+        "root": {"handlers": ["console"], "level": level},
+        # The access log is one line per request: worth having in production, noise in the test suite.
+        "loggers": {"vaultpay.access": {"level": access_level}},
+    }

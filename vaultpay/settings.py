@@ -15,6 +15,9 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from vaultpay import amount_tables
+from vaultpay.log_format import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -286,31 +289,11 @@ STATEMENT_MAX_DAYS = env.int("STATEMENT_MAX_DAYS", default=366)
 STATEMENT_STREAM_ABOVE = env.int("STATEMENT_STREAM_ABOVE", default=100_000)
 
 # --- Spending limits -----------------------------------------------------------------------
-# Outgoing withdrawals and transfers per UTC day and UTC month, per tier, in major units.
-# Limits are set per currency, not converted: a wallet holds one currency, so what it has sent is
-# always counted in that currency and no exchange rate is ever involved. Each currency has its own round
-# amounts (about the same purchasing power); wallets.checks refuses to start if a supported
-# currency or a tier is missing. KYC approval moves a wallet from "unverified" to "verified".
-WALLET_LIMIT_TIERS = {
-    "unverified": {
-        "USD": {"daily": "500", "monthly": "2000"},
-        "EUR": {"daily": "500", "monthly": "2000"},
-        "GBP": {"daily": "400", "monthly": "1600"},
-        "INR": {"daily": "40000", "monthly": "160000"},
-        "NGN": {"daily": "750000", "monthly": "3000000"},
-        "JPY": {"daily": "75000", "monthly": "300000"},
-        "KWD": {"daily": "150", "monthly": "600"},
-    },
-    "verified": {
-        "USD": {"daily": "10000", "monthly": "50000"},
-        "EUR": {"daily": "10000", "monthly": "50000"},
-        "GBP": {"daily": "8000", "monthly": "40000"},
-        "INR": {"daily": "800000", "monthly": "4000000"},
-        "NGN": {"daily": "15000000", "monthly": "75000000"},
-        "JPY": {"daily": "1500000", "monthly": "7500000"},
-        "KWD": {"daily": "3000", "monthly": "15000"},
-    },
-}
+# Outgoing withdrawals and transfers per UTC day and UTC month, per tier, in major units of each
+# currency (vaultpay.amount_tables): a wallet holds one currency, so what it has sent is always
+# counted in that currency and no exchange rate is ever involved. wallets.checks refuses to start if
+# a supported currency or a tier is missing. KYC approval moves a wallet from "unverified" to "verified".
+WALLET_LIMIT_TIERS = amount_tables.LIMIT_TIERS
 
 # Payments a sender may push per UTC day to a recipient they had never paid before today (after a
 # first day, the spending limits are the only cap): unsolicited 0.01 transfers cannot flood an inbox.
@@ -355,18 +338,7 @@ DISPUTE_REVIEW_DAYS = env.int("DISPUTE_REVIEW_DAYS", default=7)
 # Dual control: a dispute reversal above this amount (major units, per currency) is only proposed by
 # one moderator and posted when a second one approves it. A currency missing here needs a second
 # moderator for every reversal. Override as JSON, e.g. DISPUTE_DUAL_CONTROL_ABOVE='{"USD": "500", ...}'.
-DISPUTE_DUAL_CONTROL_ABOVE = env.json(
-    "DISPUTE_DUAL_CONTROL_ABOVE",
-    default={
-        "USD": "1000",
-        "EUR": "1000",
-        "GBP": "800",
-        "INR": "80000",
-        "NGN": "1500000",
-        "JPY": "150000",
-        "KWD": "300",
-    },
-)
+DISPUTE_DUAL_CONTROL_ABOVE = env.json("DISPUTE_DUAL_CONTROL_ABOVE", default=amount_tables.LARGE_PAYMENT)
 DISPUTE_EVIDENCE_MAX_BYTES = env.int("DISPUTE_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Account security ------------------------------------------------------------------------
@@ -431,18 +403,7 @@ ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=SECURE)
 # With two-factor on, a withdrawal or transfer above this amount (major units, per currency) needs
 # a one-time code in `otp`, as does a transfer to a recipient never paid before.
 # JSON, e.g. STEP_UP_ABOVE={"USD": "1000.00", "EUR": "1000.00"}.
-STEP_UP_ABOVE = env.json(
-    "STEP_UP_ABOVE",
-    default={
-        "USD": "1000",
-        "EUR": "1000",
-        "GBP": "800",
-        "INR": "80000",
-        "NGN": "1500000",
-        "JPY": "150000",
-        "KWD": "300",
-    },
-)
+STEP_UP_ABOVE = env.json("STEP_UP_ABOVE", default=amount_tables.LARGE_PAYMENT)
 
 # --- Console-tunable settings (django-constance) --------------------------------------------
 # Super admins may change these in the console (Constance -> Config); empty means the value above,
@@ -491,18 +452,8 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "vaultpay.request_id.RequestIdLogFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "vaultpay.log_format.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # The access log is one line per request: worth having in production, noise in the test suite.
-    "loggers": {"vaultpay.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")}},
-}
+LOGGING = logging_config(
+    log_format=LOG_FORMAT,
+    level=env.str("LOG_LEVEL", default="INFO"),
+    access_level=env.str("ACCESS_LOG_LEVEL", default="INFO"),
+)
