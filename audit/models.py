@@ -71,6 +71,12 @@ class AuditEventType(models.TextChoices):
     TWO_FACTOR_LOCKED = "2fa.locked", "Two-factor locked"
     RECOVERY_CODE_USED = "2fa.recovery_code_used", "Recovery code used"
     ADMIN_LOGIN_HELD = "auth.admin_login_held", "Console login held: unseen IP address"
+    # Holds and refunds (their postings are money.posted events too)
+    HOLD_AUTHORIZED = "hold.authorized", "Hold authorized"
+    HOLD_CAPTURED = "hold.captured", "Hold captured"
+    HOLD_VOIDED = "hold.voided", "Hold voided"
+    HOLD_EXPIRED = "hold.expired", "Hold expired"
+    REFUND_POSTED = "refund.posted", "Refund posted"
 
 
 # What a user sees of their own trail at GET /api/v1/security/events.

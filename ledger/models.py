@@ -2,6 +2,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -20,12 +21,21 @@ class TransactionKind(models.TextChoices):
     TRANSFER = "transfer", "Transfer"
     REVERSAL = "reversal", "Reversal"
     FEE = "fee", "Fee"
+    REFUND = "refund", "Refund"
+    # A hold moves money from the owner's wallet into @holds (authorization); it leaves @holds back
+    # to the owner (release: a void, an expiry, or the first step of a capture), and a capture then
+    # pays the captured part from the owner's wallet to the payee or out of VaultPay.
+    HOLD = "hold", "Hold"
+    HOLD_RELEASE = "hold_release", "Hold release"
+    HOLD_CAPTURE = "hold_capture", "Hold capture"
 
 
 class TransactionStatus(models.TextChoices):
     POSTED = "posted", "Posted"
     PARTIALLY_REVERSED = "partially_reversed", "Partially reversed"
     REVERSED = "reversed", "Reversed"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+    REFUNDED = "refunded", "Refunded"
 
 
 class Transaction(models.Model):
@@ -44,6 +54,8 @@ class Transaction(models.Model):
     initiator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     description = models.CharField(max_length=280, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # The transaction a reversal or a refund returns money of; together they never exceed its amount
+    # (ledger/sql/reversal_guard.sql).
     reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -60,6 +72,14 @@ class Transaction(models.Model):
             models.Index(fields=["from_wallet", "to_wallet", "created_at"], name="transaction_payee_idx"),
             # The moderator dashboard totals today's transactions.
             models.Index(fields=["created_at"], name="transaction_created_idx"),
+            # History filtered by metadata[key]=value (metadata @> {...}). Partial: most postings carry
+            # none, and those cost the index nothing.
+            GinIndex(
+                fields=["metadata"],
+                name="transaction_metadata_idx",
+                opclasses=["jsonb_path_ops"],
+                condition=~Q(metadata={}),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -241,3 +261,69 @@ class Dispute(models.Model):
     @property
     def awaits_reversal_approval(self) -> bool:
         return self.is_pending and self.reversal_proposed_by_id is not None
+
+
+class HoldStatus(models.TextChoices):
+    AUTHORIZED = "authorized", "Authorized"
+    CAPTURED = "captured", "Captured"
+    VOIDED = "voided", "Voided"
+    EXPIRED = "expired", "Expired"
+
+
+class Hold(models.Model):
+    """Money set aside from a wallet (in @holds, by a posting), later captured, voided or expired.
+
+    Settled once: a PostgreSQL trigger (ledger/sql/hold_guard.sql) refuses any change to a hold that
+    is no longer authorized, so two settlements racing past the application's row lock still fail.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="holds")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="holds")
+    amount = models.BigIntegerField(help_text="Minor units.")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    to_wallet = models.ForeignKey(
+        Wallet, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Default payee."
+    )
+    description = models.CharField(max_length=280, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=HoldStatus.choices, default=HoldStatus.AUTHORIZED)
+    captured_amount = models.BigIntegerField(default=0, help_text="Minor units.")
+    expires_at = models.DateTimeField()
+    authorization = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="+")
+    release = models.OneToOneField(Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    capture = models.OneToOneField(Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    settled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="hold_amount_positive"),
+            # Captured once, within the amount; only a captured hold has a capture.
+            models.CheckConstraint(
+                condition=Q(status="captured", captured_amount__gt=0, capture__isnull=False)
+                & Q(captured_amount__lte=models.F("amount"))
+                | ~Q(status="captured") & Q(captured_amount=0, capture__isnull=True),
+                name="hold_captured_within_amount",
+            ),
+            # Every settlement releases the hold from @holds (a capture pays out of the released money).
+            models.CheckConstraint(
+                condition=Q(status="authorized", release__isnull=True, settled_at__isnull=True)
+                | ~Q(status="authorized") & Q(release__isnull=False, settled_at__isnull=False),
+                name="hold_settled_with_release",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="hold_owner_newest_idx"),
+            # The expiry sweep reads authorized holds by expiry; balance-at reads a wallet's holds by time.
+            models.Index(fields=["expires_at"], condition=Q(status="authorized"), name="hold_authorized_expiry_idx"),
+            models.Index(fields=["wallet", "created_at"], name="hold_wallet_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hold {str(self.pk)[:8]} of {format_minor(self.amount, self.currency)} {self.currency}"
+
+    @property
+    def remaining(self) -> int:
+        """What is still set aside: all of it while authorized, nothing once settled."""
+        return self.amount if self.status == HoldStatus.AUTHORIZED else 0

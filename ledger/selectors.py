@@ -19,6 +19,7 @@ def entry_history_for_user(
     direction: str | None = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
+    metadata: dict | None = None,
 ) -> QuerySet[Entry]:
     """The user's side of every transaction, newest first (one entry per transaction and wallet).
 
@@ -27,7 +28,11 @@ def entry_history_for_user(
     whole ledger backwards. A page is chosen by id and then loaded (history_page).
     """
     wallet_ids = list(Wallet.objects.filter(owner=user).values_list("pk", flat=True))
-    entries = Entry.objects.filter(wallet_id__in=wallet_ids).select_related("transaction").order_by("-id")
+    entries = (
+        Entry.objects.filter(wallet_id__in=wallet_ids)
+        .select_related("transaction", "transaction__reverses")
+        .order_by("-id")
+    )
     if kind:
         entries = entries.filter(transaction__kind=kind)
     if direction:
@@ -36,6 +41,9 @@ def entry_history_for_user(
         entries = entries.filter(created_at__gte=created_after)
     if created_before:
         entries = entries.filter(created_at__lt=created_before)
+    if metadata:
+        # Containment (@>) with the index's own condition, so transaction_metadata_idx (partial) answers it.
+        entries = entries.filter(transaction__metadata__contains=metadata).exclude(transaction__metadata={})
     return entries
 
 
@@ -110,7 +118,9 @@ def history_page(entry_ids: list[int]) -> list[Entry]:
     the primary key backwards and filtering, fine while the wallet is busy, but past every other
     wallet's entries once it has gone quiet (42,000 rows for one page in bench/history.py).
     """
-    entries = list(Entry.objects.filter(pk__in=entry_ids).select_related("transaction").order_by("-id"))
+    entries = list(
+        Entry.objects.filter(pk__in=entry_ids).select_related("transaction", "transaction__reverses").order_by("-id")
+    )
     _load_counterparties([entry.transaction for entry in entries])
     return entries
 

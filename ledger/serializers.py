@@ -2,6 +2,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from accounts.serializers import PinField
+from ledger.metadata import METADATA_KEY_PATTERN, METADATA_MAX_KEYS, METADATA_MAX_VALUE, metadata_problems
 from ledger.models import EntryDirection, TransactionKind
 from vaultpay.api_fields import AmountField, CurrencyField, ExactFormSerializer, StrictCharField
 from vaultpay.money import AmountInvalid, Money, format_minor
@@ -12,12 +13,44 @@ def _request_example(name: str, value: dict) -> OpenApiExample:
     return OpenApiExample(name, value=value, request_only=True)
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "maxProperties": METADATA_MAX_KEYS,
+        "propertyNames": {"pattern": METADATA_KEY_PATTERN},
+        "additionalProperties": {"type": "string", "maxLength": METADATA_MAX_VALUE},
+        "example": {"order_id": "A-1009"},
+    }
+)
+class MetadataField(serializers.Field):
+    """Your own labels, returned as given (ledger.metadata has the rules)."""
+
+    def to_internal_value(self, data):
+        problems = metadata_problems(data)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+def metadata_field() -> MetadataField:
+    return MetadataField(
+        required=False,
+        default=dict,
+        help_text=f"Up to {METADATA_MAX_KEYS} keys of a-z, 0-9 and _ (1-40 characters), "
+        f"string values up to {METADATA_MAX_VALUE} characters. History filters on it: metadata[key]=value.",
+    )
+
+
 @extend_schema_serializer(examples=[_request_example("Top up", {"amount": "100.00", "currency": "USD"})])
 class MoneyInputSerializer(serializers.Serializer):
     """A deposit: money entering the caller's wallet from outside, so no PIN."""
 
     amount = AmountField(help_text='Decimal string in major units, e.g. "12.50"; never a JSON number.')
     currency = CurrencyField(help_text="ISO 4217 code of the wallet's currency, e.g. USD.")
+    metadata = metadata_field()
 
     def validate(self, attrs):
         attrs["money"] = Money.parse(attrs.pop("amount"), attrs.pop("currency"))
@@ -26,7 +59,9 @@ class MoneyInputSerializer(serializers.Serializer):
     @staticmethod
     def fingerprint_payload(validated: dict) -> dict:
         money = validated["money"]
-        payload = {k: v for k, v in validated.items() if k not in ("money", "pin", "otp")}
+        # Without metadata, the fingerprint is the one a request had before metadata existed.
+        skipped = ("money", "pin", "otp") + (() if validated.get("metadata") else ("metadata",))
+        payload = {k: v for k, v in validated.items() if k not in skipped}
         return payload | {"amount": money.minor_units, "currency": money.currency.code}
 
 
@@ -79,7 +114,14 @@ class TransactionOutputSerializer(serializers.Serializer):
     to_wallet = serializers.SerializerMethodField()
     counterparty = serializers.SerializerMethodField()
     description = serializers.CharField()
+    metadata = MetadataField(help_text="The labels given when it was posted; {} for none.")
+    reverses = serializers.SerializerMethodField(
+        help_text="The reference of the transaction a reversal or a refund returns money of; null otherwise."
+    )
     created_at = serializers.DateTimeField()
+
+    def get_reverses(self, txn) -> str | None:
+        return txn.reverses.reference if txn.reverses_id else None
 
     def _caller_is_sender(self, txn) -> bool:
         return self.context["wallet_ids"] is not None and txn.from_wallet_id in self.context["wallet_ids"]

@@ -151,7 +151,9 @@ class DepositView(MoneyMovementView):
         gate = MoneyGateRequest(
             ip=request.client_ip, pin=None, pin_required=False, auth_version=request.user.auth_version
         )
-        return wallet_deposit(user=request.user, amount=data["money"], idempotency=idempotency, gate=gate)
+        return wallet_deposit(
+            user=request.user, amount=data["money"], idempotency=idempotency, gate=gate, metadata=data["metadata"]
+        )
 
 
 class WithdrawView(MoneyMovementView):
@@ -168,7 +170,11 @@ class WithdrawView(MoneyMovementView):
 
     def perform(self, request, data, idempotency):
         return wallet_withdraw(
-            user=request.user, amount=data["money"], idempotency=idempotency, gate=_gate(request, data)
+            user=request.user,
+            amount=data["money"],
+            idempotency=idempotency,
+            gate=_gate(request, data),
+            metadata=data["metadata"],
         )
 
 
@@ -193,4 +199,5 @@ class TransferView(MoneyMovementView):
             description=data["description"],
             idempotency=idempotency,
             gate=_gate(request, data),
+            metadata=data["metadata"],
         )

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.rate_limits import rate_limit
 from ledger.exceptions import EvidenceTooLarge
+from ledger.metadata import metadata_filters
 from ledger.models import TransactionKind
 from ledger.selectors import (
     dispute_get_for_user,
@@ -56,15 +58,24 @@ def _render_transaction(entry) -> dict:
     return TransactionOutputSerializer(entry.transaction, context={"wallet_ids": {entry.wallet_id}}).data
 
 
+METADATA_QUERY_PARAMETER_SCHEMA = OpenApiParameter(
+    "metadata",
+    OpenApiTypes.OBJECT,
+    style="deepObject",
+    explode=True,
+    description="metadata[key]=value: only transactions carrying that label (several: all of them).",
+)
+
 _NOT_FOUND = {401: error_response("not_authenticated"), 404: error_response("not_found")}
 
 
 @extend_schema_view(
     list=extend_schema(
         operation_id="transactions_list",
-        parameters=[HistoryQuerySerializer],
+        parameters=[HistoryQuerySerializer, METADATA_QUERY_PARAMETER_SCHEMA],
         responses={200: TransactionPageSerializer, 400: error_response("validation_error"), **_NOT_FOUND},
-        description="Your history, newest first. `direction`, `kind` and the dates filter it.",
+        description="Your history, newest first. `direction`, `kind`, the dates and `metadata[key]=value` "
+        "(any number of them, all must match) filter it.",
     ),
     retrieve=extend_schema(responses={200: TransactionOutputSerializer, **_NOT_FOUND}),
 )
@@ -84,8 +95,11 @@ class TransactionViewSet(viewsets.ViewSet):
     def list(self, request):
         query = HistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        metadata, problems = metadata_filters(request.query_params)
+        if problems:
+            raise serializers.ValidationError({"metadata": problems})
         filters = {k: v for k, v in query.validated_data.items() if k not in ("limit", "offset", "cursor")}
-        entries: QuerySet = entry_history_for_user(user=request.user, **filters)
+        entries: QuerySet = entry_history_for_user(user=request.user, metadata=metadata, **filters)
         paginator = history_paginator(request)
         page = history_page([row["id"] for row in paginator.paginate_queryset(entries.values("id"), request, self)])
         # Every entry of the page is one of the caller's: their wallets are the page's own.

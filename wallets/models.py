@@ -26,6 +26,7 @@ class SystemWalletPurpose(models.TextChoices):
     WORLD = "world", "@world (money entering and leaving VaultPay)"
     FEES = "fees", "@fees"
     SUSPENSE = "suspense", "@suspense (platform losses and unallocated funds)"
+    HOLDS = "holds", "@holds (money authorized on holds, not yet captured or released)"
 
 
 class WalletStatus(models.TextChoices):
@@ -62,6 +63,9 @@ class Wallet(models.Model):
     # would otherwise lock and rewrite the one @world row of its currency. Theirs is the sum of their
     # entries (ledger.selectors.wallet_balance_from_entries).
     balance = models.BigIntegerField(default=0, editable=False)
+    # What the owner's authorized holds set aside (moved to @holds, so no longer in `balance`): the
+    # wallet's total is balance + on_hold. Written by ledger.holds under this row's lock.
+    on_hold = models.BigIntegerField(default=0, editable=False, help_text="Minor units.")
     status = models.CharField(max_length=8, choices=WalletStatus.choices, default=WalletStatus.ACTIVE)
     # Why the console last froze or unfroze the wallet; the audit log keeps every earlier reason.
     status_reason = models.CharField(max_length=500, blank=True, editable=False)
@@ -87,6 +91,7 @@ class Wallet(models.Model):
                 condition=Q(balance__gte=0) | Q(kind=WalletKind.SYSTEM),
                 name="wallet_user_balance_non_negative",
             ),
+            models.CheckConstraint(condition=Q(on_hold__gte=0), name="wallet_on_hold_non_negative"),
             # The backstop of wallet_move()'s cap: the bigint column can never overflow.
             models.CheckConstraint(condition=Q(balance__lte=WALLET_BALANCE_CAP), name="wallet_balance_within_cap"),
             models.CheckConstraint(

@@ -10,35 +10,19 @@ the service that owns it, after which the request is made again.
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from rest_framework.exceptions import AuthenticationFailed
 
-from accounts.authentication import token_outdated
-from accounts.exceptions import EmailNotVerified
 from accounts.models import User
-from accounts.services.money_gate import (
-    MoneyGateRequest,
-    money_gate_arguments,
-    money_gate_check_ip,
-    money_gate_check_pin,
-    money_gate_remember_salt,
-    money_gate_require_pin,
-)
-from accounts.services.step_up import money_sender_check
-from ledger.exceptions import (
-    IdempotencyKeyReused,
-    IdempotencyRequestInProgress,
-    NewRecipientDailyLimit,
-    SelfTransfer,
-)
+from accounts.services.money_gate import MoneyGateRequest
+from ledger.exceptions import NewRecipientDailyLimit, SelfTransfer
 from ledger.idempotency import IdempotencyRequest, idempotency_lock_id
 from ledger.models import Transaction, TransactionKind, new_transaction_reference
-from ledger.recipients import recipient_is_new
 from ledger.services.posting import posting_after_commit, posting_audit, posting_refusal
+from ledger.services.request_gate import GATE_ATTEMPTS, GateState, gate_refusal, gate_settle, gate_state_start
 from vaultpay.money import Money
 from wallets.exceptions import WalletNotFound
 from wallets.limits import tier_limits_for_posting
@@ -46,10 +30,8 @@ from wallets.models import SystemWalletPurpose, Wallet, WalletKind
 from wallets.selectors import no_open_wallet
 from wallets.services import wallet_system_get
 
-_MONEY_REQUEST_ARGUMENTS = 21  # ledger_money_request()'s parameters, in the order _call passes them
+_MONEY_REQUEST_ARGUMENTS = 22  # ledger_money_request()'s parameters, in the order _call passes them
 _MONEY_REQUEST_SQL = f"SELECT * FROM ledger_money_request({', '.join(['%s'] * _MONEY_REQUEST_ARGUMENTS)})"  # noqa: S608 - placeholders only
-# One round trip normally; each slow path adds one (unseen IP, PIN to count, stale salt, step-up, @world).
-_ATTEMPTS = 6
 
 
 @dataclass(frozen=True)
@@ -67,25 +49,37 @@ class MoneyRequest:
     gate: MoneyGateRequest | None
     recipient: str | None = None
     description: str = ""
+    metadata: dict = field(default_factory=dict)
 
 
-# `gate` is what an API request brings (its address, its PIN). Without one, the caller vouches for the
-# user itself (the demo seed, tests): the address and the PIN are not checked, everything else is.
+# `gate`: see ledger.services.request_gate.gate_state_start.
 
 
 def wallet_deposit(
-    *, user, amount: Money, idempotency: IdempotencyRequest, gate: MoneyGateRequest | None = None
+    *,
+    user,
+    amount: Money,
+    idempotency: IdempotencyRequest,
+    gate: MoneyGateRequest | None = None,
+    metadata: dict | None = None,
 ) -> PostingResult:
     """Credit the user's wallet with money entering VaultPay (from @world).
 
     Raises IpNotTrusted, IdempotencyRequestInProgress, IdempotencyKeyReused, WalletNotFound, WalletFrozen,
     CurrencyMismatch.
     """
-    return _money_request(MoneyRequest(TransactionKind.DEPOSIT, user.pk, amount, idempotency, gate))
+    return _money_request(
+        MoneyRequest(TransactionKind.DEPOSIT, user.pk, amount, idempotency, gate, metadata=metadata or {})
+    )
 
 
 def wallet_withdraw(
-    *, user, amount: Money, idempotency: IdempotencyRequest, gate: MoneyGateRequest | None = None
+    *,
+    user,
+    amount: Money,
+    idempotency: IdempotencyRequest,
+    gate: MoneyGateRequest | None = None,
+    metadata: dict | None = None,
 ) -> PostingResult:
     """Pay money out of the user's wallet (to @world).
 
@@ -93,7 +87,9 @@ def wallet_withdraw(
     OtpInvalid, OtpLocked, IdempotencyRequestInProgress, IdempotencyKeyReused, WalletNotFound, WalletFrozen,
     CurrencyMismatch, InsufficientFunds, LimitExceeded.
     """
-    return _money_request(MoneyRequest(TransactionKind.WITHDRAWAL, user.pk, amount, idempotency, gate))
+    return _money_request(
+        MoneyRequest(TransactionKind.WITHDRAWAL, user.pk, amount, idempotency, gate, metadata=metadata or {})
+    )
 
 
 def wallet_transfer(
@@ -104,6 +100,7 @@ def wallet_transfer(
     description: str = "",
     idempotency: IdempotencyRequest,
     gate: MoneyGateRequest | None = None,
+    metadata: dict | None = None,
 ) -> PostingResult:
     """Send money from the sender's wallet to another user's wallet.
 
@@ -112,53 +109,32 @@ def wallet_transfer(
     NewRecipientDailyLimit, WalletFrozen, WalletClosed,
     CurrencyMismatch, InsufficientFunds, LimitExceeded.
     """
-    request = MoneyRequest(TransactionKind.TRANSFER, sender.pk, amount, idempotency, gate, to_wallet_id, description)
+    request = MoneyRequest(
+        TransactionKind.TRANSFER, sender.pk, amount, idempotency, gate, to_wallet_id, description, metadata or {}
+    )
     return _money_request(request)
 
 
 def _money_request(request: MoneyRequest) -> PostingResult:
-    gate = request.gate
-    if gate is not None and gate.pin_required and not gate.pin:
-        money_gate_require_pin(user=_user(request), ip=gate.ip)
-    ip = gate.ip if gate is not None else None
-    pin = gate.pin if gate is not None and gate.pin_required else None
-    sender_check = gate is not None and gate.pin_required  # money leaves: verified email, step-up
-    for _ in range(_ATTEMPTS):
-        row = _call(request, ip=ip, pin=pin, sender_check=sender_check)
+    state = gate_state_start(
+        user_id=request.user_id, gate=request.gate, money=request.amount, recipient=request.recipient
+    )
+    for _ in range(GATE_ATTEMPTS):
+        row = _call(request, state)
         outcome = row["outcome"]
         if outcome == "ok":
             posting_after_commit(row["transaction_id"], request.kind)
             return PostingResult(_posted(request, row), replayed=False)
         if outcome == "replayed":
             return PostingResult(_earlier(row["transaction_id"]), replayed=True)
-        if outcome == "ip_check":
-            money_gate_check_ip(user=_user(request), ip=ip)
-            ip = None  # let through by the service that owns the rule
-        elif outcome == "pin_check":
-            salt = row["detail"]["salt"]
-            if not money_gate_remember_salt(user_id=request.user_id, salt=salt):
-                money_gate_check_pin(user=_user(request), pin=pin)
-                pin = None
-        elif outcome == "step_up_check":
-            money_sender_check(
-                user=_user(request),
-                money=request.amount,
-                otp=gate.otp,
-                recipient_is_new=lambda: (
-                    request.recipient is not None
-                    and recipient_is_new(sender=_user(request), to_wallet_id=request.recipient)
-                ),
-            )
-            sender_check = False
-        elif outcome == "system_wallet_missing":
+        if outcome == "system_wallet_missing":
             wallet_system_get(currency=request.amount.currency.code, purpose=SystemWalletPurpose.WORLD)
-        else:
+        elif not gate_settle(state, outcome, row["detail"]):
             raise _refusal(request, outcome, row["detail"])
-    raise RuntimeError(f"money request not settled after {_ATTEMPTS} attempts")  # a bug, never a client's doing
+    raise RuntimeError(f"money request not settled after {GATE_ATTEMPTS} attempts")  # a bug, never a client's doing
 
 
-def _call(request: MoneyRequest, *, ip: str | None, pin: str | None, sender_check: bool) -> dict:
-    gate = money_gate_arguments(user_id=request.user_id, ip=ip, pin=pin)
+def _call(request: MoneyRequest, state: GateState) -> dict:
     transaction_id, reference = uuid.uuid4(), new_transaction_reference()
     amount = request.amount
     with connection.cursor() as cursor:
@@ -166,12 +142,7 @@ def _call(request: MoneyRequest, *, ip: str | None, pin: str | None, sender_chec
             _MONEY_REQUEST_SQL,
             [
                 request.kind,
-                request.user_id,
-                gate.ip_hash,
-                gate.pin_salt,
-                gate.pin_hash,
-                sender_check,
-                request.gate.auth_version if request.gate is not None else None,
+                *state.arguments(),
                 idempotency_lock_id(request.idempotency),
                 request.idempotency.key,
                 request.idempotency.fingerprint,
@@ -183,6 +154,7 @@ def _call(request: MoneyRequest, *, ip: str | None, pin: str | None, sender_chec
                 transaction_id,
                 reference,
                 request.description,
+                json.dumps(request.metadata),
                 json.dumps(posting_audit(kind=request.kind, reference=reference, amount=amount)),
                 timezone.now(),
                 settings.TRANSFER_NEW_RECIPIENT_DAILY_MAX,
@@ -196,15 +168,10 @@ def _call(request: MoneyRequest, *, ip: str | None, pin: str | None, sender_chec
     return row
 
 
-def _user(request: MoneyRequest) -> User:
-    return User.objects.get(pk=request.user_id)
-
-
 def _refusal(request: MoneyRequest, outcome: str, detail: dict | None):
-    if outcome == "idempotency_request_in_progress":
-        return IdempotencyRequestInProgress()
-    if outcome == "idempotency_key_reused":
-        return IdempotencyKeyReused()
+    refusal = gate_refusal(outcome)
+    if refusal is not None:
+        return refusal
     if outcome == "no_wallet":
         return no_open_wallet()
     if outcome == "recipient_not_found":
@@ -213,12 +180,6 @@ def _refusal(request: MoneyRequest, outcome: str, detail: dict | None):
         return SelfTransfer()
     if outcome == "new_recipient_daily_limit":
         return NewRecipientDailyLimit(details=detail)
-    if outcome == "email_not_verified":
-        return EmailNotVerified()
-    if outcome == "user_inactive":  # deactivated since the access token was issued
-        return AuthenticationFailed("User is inactive", code="user_inactive")
-    if outcome == "token_outdated":
-        return token_outdated()
     return posting_refusal(outcome, detail, currency=request.amount.currency.code)
 
 
@@ -257,9 +218,12 @@ def _posted(request: MoneyRequest, row: dict) -> Transaction:
         to_wallet=destination,
         initiator_id=request.user_id,
         description=request.description,
+        metadata=request.metadata,
         created_at=row["created_at"],
     )
 
 
 def _earlier(transaction_id) -> Transaction:
-    return Transaction.objects.select_related("from_wallet__owner", "to_wallet__owner").get(pk=transaction_id)
+    return Transaction.objects.select_related("from_wallet__owner", "to_wallet__owner", "reverses").get(
+        pk=transaction_id
+    )

@@ -1,5 +1,6 @@
 -- The ledger side of every posting, installed by migration 0008_posting_pg and, as it is now, by
--- 0011_posting_functions_reinstalled and 0012_new_recipient_check_by_wallet_ids.
+-- 0011_posting_functions_reinstalled, 0012_new_recipient_check_by_wallet_ids and
+-- 0014_posting_for_holds_and_refunds.
 --
 -- ledger_post: wallet_move (wallets/sql/wallet_move.sql: locks, status, funds, limits, balances), then
 -- the transaction, its two entries, the audit event and the outbox row that delivers the receipts,
@@ -7,9 +8,15 @@
 -- the audit event is appended unchained (audit.sealing links it into the chain later) and the
 -- outbox row is an insert, so postings on disjoint wallets never wait for each other.
 --
+-- ledger_request_gate: what every money request passes before it posts: the account gate and the
+-- idempotency key (held by an advisory lock until COMMIT, then answered from its record).
+--
 -- ledger_money_request: one API money request (deposit, withdrawal, transfer) in one round trip:
--- the account gate, the idempotency key, the wallets, ledger_post, the idempotency record. Called
--- as one statement in autocommit, it is one database transaction.
+-- the gate, the wallets, ledger_post, the idempotency record. Called as one statement in
+-- autocommit, it is one database transaction. The requests that post more than one transaction
+-- (holds, captures, voids, refunds: ledger.services.gated_request) call the gate alone, in their
+-- own transaction, and post from Python.
+--
 
 CREATE OR REPLACE FUNCTION ledger_post(
     p_kind text,
@@ -83,6 +90,51 @@ END;
 $$ LANGUAGE plpgsql STABLE;
 
 
+CREATE OR REPLACE FUNCTION ledger_request_gate(
+    p_user bigint,
+    p_ip_hash text,           -- NULL once accounts.services.ip_trust has let the address through
+    p_pin_salt text,
+    p_pin_hash text,          -- NULL when no PIN is needed, or once accounts.services.pin has checked it
+    p_sender_check boolean,   -- money leaves the account, until accounts.services.step_up has looked
+    p_auth_version integer,   -- the access token's (NULL: the caller vouches for the user)
+    p_idempotency_lock bigint,
+    p_idempotency_key text,
+    p_fingerprint text,
+    p_now timestamptz,
+    OUT outcome text,         -- 'ok', 'replayed', or what account_money_gate or the key refused
+    OUT detail jsonb,
+    OUT transaction_id uuid,  -- the replayed request's transaction
+    OUT actor_role text
+) AS $$
+DECLARE
+    earlier ledger_idempotencyrecord%ROWTYPE;
+BEGIN
+    SELECT g.outcome, g.detail, g.actor_role INTO outcome, detail, actor_role
+      FROM account_money_gate(p_user, p_ip_hash, p_pin_salt, p_pin_hash, p_sender_check, p_auth_version) g;
+    IF outcome <> 'ok' THEN
+        RETURN;
+    END IF;
+
+    -- The key is held until COMMIT: a concurrent duplicate is answered at once, never waits.
+    IF NOT pg_try_advisory_xact_lock(p_idempotency_lock) THEN
+        outcome := 'idempotency_request_in_progress';
+        RETURN;
+    END IF;
+    SELECT * INTO earlier FROM ledger_idempotencyrecord WHERE user_id = p_user AND key = p_idempotency_key;
+    IF earlier.id IS NOT NULL THEN
+        IF earlier.expires_at <= p_now THEN
+            DELETE FROM ledger_idempotencyrecord WHERE id = earlier.id;  -- expired, not yet purged: free again
+        ELSIF earlier.fingerprint <> p_fingerprint THEN
+            outcome := 'idempotency_key_reused';
+        ELSE
+            outcome := 'replayed';
+            transaction_id := earlier.transaction_id;
+        END IF;
+    END IF;
+END;
+$$ LANGUAGE plpgsql;
+
+
 CREATE OR REPLACE FUNCTION ledger_money_request(
     p_kind text,              -- deposit, withdrawal or transfer
     p_user bigint,
@@ -102,6 +154,7 @@ CREATE OR REPLACE FUNCTION ledger_money_request(
     p_transaction_id uuid,
     p_reference text,
     p_description text,
+    p_metadata jsonb,
     p_audit jsonb,
     p_now timestamptz,
     p_new_recipient_max integer,  -- transfers a day to someone never paid before a day (NULL: no cap)
@@ -119,36 +172,19 @@ CREATE OR REPLACE FUNCTION ledger_money_request(
 ) AS $$
 DECLARE
     gate record;
-    earlier ledger_idempotencyrecord%ROWTYPE;
     v_counterparty_owner bigint;
     v_wallet_currency text;
     v_paid_today bigint;
     posted record;
 BEGIN
-    SELECT * INTO gate FROM account_money_gate(p_user, p_ip_hash, p_pin_salt, p_pin_hash, p_sender_check, p_auth_version);
+    SELECT * INTO gate FROM ledger_request_gate(p_user, p_ip_hash, p_pin_salt, p_pin_hash, p_sender_check,
+                                                p_auth_version, p_idempotency_lock, p_idempotency_key,
+                                                p_fingerprint, p_now);
     IF gate.outcome <> 'ok' THEN
         outcome := gate.outcome;
         detail := gate.detail;
+        transaction_id := gate.transaction_id;
         RETURN;
-    END IF;
-
-    -- The key is held until COMMIT: a concurrent duplicate is answered at once, never waits.
-    IF NOT pg_try_advisory_xact_lock(p_idempotency_lock) THEN
-        outcome := 'idempotency_request_in_progress';
-        RETURN;
-    END IF;
-    SELECT * INTO earlier FROM ledger_idempotencyrecord WHERE user_id = p_user AND key = p_idempotency_key;
-    IF earlier.id IS NOT NULL THEN
-        IF earlier.expires_at <= p_now THEN
-            DELETE FROM ledger_idempotencyrecord WHERE id = earlier.id;  -- expired, not yet purged: free again
-        ELSIF earlier.fingerprint <> p_fingerprint THEN
-            outcome := 'idempotency_key_reused';
-            RETURN;
-        ELSE
-            outcome := 'replayed';
-            transaction_id := earlier.transaction_id;
-            RETURN;
-        END IF;
     END IF;
 
     SELECT id, public_id, currency INTO wallet_id, wallet_public_id, v_wallet_currency
@@ -199,7 +235,7 @@ BEGIN
         p_kind,
         CASE WHEN p_kind = 'deposit' THEN counterparty_id ELSE wallet_id END,
         CASE WHEN p_kind = 'deposit' THEN wallet_id ELSE counterparty_id END,
-        p_currency, p_amount, p_limits, p_transaction_id, p_reference, p_user, p_description, '{}'::jsonb, NULL,
+        p_currency, p_amount, p_limits, p_transaction_id, p_reference, p_user, p_description, p_metadata, NULL,
         p_audit || jsonb_build_object('actor_role', gate.actor_role), p_now);
     outcome := posted.outcome;
     detail := posted.detail;

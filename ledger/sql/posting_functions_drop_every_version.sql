@@ -1,5 +1,6 @@
--- Installed by migration 0011_posting_functions_reinstalled: every version of the posting's functions
--- goes (their signatures grew while the money path was built), then the current SQL files are run.
+-- Run by migrations 0011_posting_functions_reinstalled and 0014_posting_for_holds_and_refunds: every
+-- version of the posting's functions goes (their signatures grew with the money path), then the
+-- current SQL files are run.
 DO $$
 DECLARE
     fn regprocedure;
@@ -7,7 +8,8 @@ BEGIN
     FOR fn IN
         SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
          WHERE n.nspname = current_schema()
-           AND p.proname IN ('ledger_money_request', 'ledger_post', 'ledger_new_recipient_payments_today',
+           AND p.proname IN ('ledger_money_request', 'ledger_request_gate', 'ledger_post',
+                             'ledger_new_recipient_payments_today',
                              'account_money_gate', 'wallet_move')
     LOOP
         EXECUTE 'DROP FUNCTION ' || fn;

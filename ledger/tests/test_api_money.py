@@ -59,7 +59,7 @@ def test_transfer_moves_money_between_users(auth_client, wallet, other_wallet, o
     assert body["description"] == "Dinner"
     assert set(body) == {
         "id", "reference", "kind", "status", "direction", "amount", "currency",
-        "from_wallet", "to_wallet", "counterparty", "description", "created_at",
+        "from_wallet", "to_wallet", "counterparty", "description", "metadata", "reverses", "created_at",
     }  # fmt: skip
     wallet.refresh_from_db()
     other_wallet.refresh_from_db()

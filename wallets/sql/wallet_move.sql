@@ -1,5 +1,5 @@
 -- The wallet side of every posting, installed by migration 0006_wallet_move_pg and, as it is now, by
--- ledger's 0011_posting_functions_reinstalled.
+-- ledger's 0011_posting_functions_reinstalled and 0014_posting_for_holds_and_refunds.
 --
 -- wallet_move locks the user wallets of a posting in ascending id order (the one global order that
 -- keeps two postings on the same wallets from deadlocking), checks status, currency, funds and the
@@ -52,7 +52,9 @@ BEGIN
         detail := jsonb_build_object('wallet', src.public_id);
         RETURN;
     END IF;
-    IF dst.kind = 'user' AND dst.status <> 'active' THEN
+    -- A hold's release gives the owner back their own money: it reaches a frozen wallet too (the hold
+    -- would otherwise sit in @holds for ever).
+    IF dst.kind = 'user' AND dst.status <> 'active' AND p_kind <> 'hold_release' THEN
         outcome := 'wallet_' || dst.status;
         detail := jsonb_build_object('wallet', dst.public_id);
         RETURN;
@@ -73,14 +75,17 @@ BEGIN
     END IF;
 
     -- No wallet holds more than the cap (vaultpay.money.WALLET_BALANCE_CAP): a bigint never overflows.
-    IF dst.kind = 'user' AND dst.balance > (p_limits ->> 'balance_cap')::bigint - p_amount THEN
+    -- What its holds set aside counts, so a release always fits.
+    IF dst.kind = 'user' AND p_kind <> 'hold_release'
+       AND dst.balance + dst.on_hold > (p_limits ->> 'balance_cap')::bigint - p_amount THEN
         outcome := 'wallet_balance_cap_reached';
         detail := jsonb_build_object('wallet', dst.public_id);
         RETURN;
     END IF;
 
-    -- Spending limits: only money a user sends away counts (a reversal is not spending).
-    IF src.kind = 'user' AND p_kind IN ('withdrawal', 'transfer') THEN
+    -- Spending limits: only money a user sends away counts (a reversal or a refund is not spending). A
+    -- hold counts when it is authorized, and its capture (paid from the released money) not again.
+    IF src.kind = 'user' AND p_kind IN ('withdrawal', 'transfer', 'hold') THEN
         SELECT CASE WHEN u.day = v_day THEN u.day_total ELSE 0 END,
                CASE WHEN u.month = v_month THEN u.month_total ELSE 0 END
           INTO used_day, used_month
