@@ -31,6 +31,7 @@ EMAIL_TEMPLATES = frozenset(
         "transfer_sent",
         "transfer_received",
         "reversal",
+        "refund",
         "dispute_opened",
         "dispute_under_review",
         "dispute_decided",

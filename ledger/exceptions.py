@@ -87,7 +87,7 @@ class ReversalExceedsAmount(VaultPayError):
 class ReversalNotAllowed(VaultPayError):
     code = "reversal_not_allowed"
     status_code = status.HTTP_409_CONFLICT
-    message = "A reversal cannot itself be reversed."
+    message = "A reversal, a refund or a hold's own bookkeeping cannot be reversed."
 
 
 class ReversalInsufficientFunds(VaultPayError):
@@ -147,3 +147,38 @@ class BalanceInstantInFuture(VaultPayError):
 class StatementRangeInvalid(VaultPayError):
     code = "statement_range_invalid"
     message = "The statement period is not valid."
+
+
+class HoldNotFound(VaultPayError):
+    code = "not_found"
+    status_code = status.HTTP_404_NOT_FOUND
+    message = "No such hold."
+
+
+class HoldNotAuthorized(VaultPayError):
+    code = "hold_not_authorized"
+    status_code = status.HTTP_409_CONFLICT
+    message = "The hold is already settled (captured, voided or expired)."
+
+
+class HoldExpired(VaultPayError):
+    code = "hold_expired"
+    status_code = status.HTTP_409_CONFLICT
+    message = "The hold has expired; its money is being released to your wallet."
+
+
+class HoldCaptureExceedsAmount(VaultPayError):
+    code = "hold_capture_exceeds_amount"
+    message = "A capture is at most the hold's amount."
+
+
+class RefundNotAllowed(VaultPayError):
+    code = "refund_not_allowed"
+    status_code = status.HTTP_409_CONFLICT
+    message = "Only a payment you received from another user can be refunded."
+
+
+class RefundExceedsAmount(VaultPayError):
+    code = "refund_exceeds_amount"
+    status_code = status.HTTP_409_CONFLICT
+    message = "Refunds and reversals of a payment never total more than it; see details.remaining."

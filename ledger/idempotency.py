@@ -36,6 +36,11 @@ def idempotency_request_build(*, user, key: str | None, operation: str, payload:
     return IdempotencyRequest(user=user, key=key, fingerprint=hashlib.sha256(canonical.encode()).hexdigest())
 
 
+def idempotency_key_of(request) -> str | None:
+    """The key an HTTP request sent, under either header name."""
+    return next((request.headers[h] for h in IDEMPOTENCY_HEADERS if h in request.headers), None)
+
+
 def idempotency_lock_id(request: IdempotencyRequest) -> int:
     """The advisory lock id of (user, key): 64 bits of its SHA-256."""
     digest = hashlib.sha256(f"idempotency:{request.user.pk}:{request.key}".encode()).digest()

@@ -8,9 +8,10 @@ from ledger.models import Transaction, TransactionKind
 from wallets.limits import spending_periods, usage_in_periods
 from wallets.models import WalletKind, WalletUsage
 
-# Money a user sends away. Deposits, incoming transfers, fees and reversals do not count; a payment
-# later reversed still counts for the day it was sent (a reversal is a new transaction).
-OUTGOING_KINDS = (TransactionKind.WITHDRAWAL, TransactionKind.TRANSFER)
+# Money a user sends away. Deposits, incoming transfers, fees, reversals and refunds do not count; a
+# payment later reversed still counts for the day it was sent (a reversal is a new transaction). A
+# hold counts when authorized, voided or not (its capture is paid from the released money: not again).
+OUTGOING_KINDS = (TransactionKind.WITHDRAWAL, TransactionKind.TRANSFER, TransactionKind.HOLD)
 
 
 def usage_mismatches(*, now: datetime) -> list[dict]:

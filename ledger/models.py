@@ -30,6 +30,13 @@ class TransactionKind(models.TextChoices):
     HOLD_CAPTURE = "hold_capture", "Hold capture"
 
 
+# Money returned on another transaction (linked by `reverses`): never itself reversed or refunded.
+RETURN_KINDS = (TransactionKind.REVERSAL, TransactionKind.REFUND)
+# A hold's bookkeeping between a wallet and @holds: the owner's own money set aside and given back,
+# never a payment anyone could dispute.
+HOLD_BOOKKEEPING_KINDS = (TransactionKind.HOLD, TransactionKind.HOLD_RELEASE)
+
+
 class TransactionStatus(models.TextChoices):
     POSTED = "posted", "Posted"
     PARTIALLY_REVERSED = "partially_reversed", "Partially reversed"

@@ -16,7 +16,12 @@ def _owner_name(wallet: Wallet) -> str:
 
 
 def _party_templates(txn: Transaction) -> list[tuple[Wallet, str, Wallet]]:
-    """(the party's wallet, the template to send it, the other wallet) for every user party."""
+    """(the party's wallet, the template to send it, the other wallet) for every user party.
+
+    A hold's own bookkeeping (authorization, release) sends no receipt: its webhook events and the
+    hold itself say what happened; its capture is receipted as the payment it is.
+    """
+    pays_out = txn.to_wallet.kind != WalletKind.USER
     pairs = {
         TransactionKind.DEPOSIT: [(txn.to_wallet, "deposit", txn.from_wallet)],
         TransactionKind.WITHDRAWAL: [(txn.from_wallet, "withdrawal", txn.to_wallet)],
@@ -24,9 +29,17 @@ def _party_templates(txn: Transaction) -> list[tuple[Wallet, str, Wallet]]:
             (txn.from_wallet, "transfer_sent", txn.to_wallet),
             (txn.to_wallet, "transfer_received", txn.from_wallet),
         ],
+        TransactionKind.HOLD_CAPTURE: [
+            (txn.from_wallet, "withdrawal" if pays_out else "transfer_sent", txn.to_wallet),
+            (txn.to_wallet, "transfer_received", txn.from_wallet),
+        ],
         TransactionKind.REVERSAL: [
             (txn.from_wallet, "reversal", txn.to_wallet),
             (txn.to_wallet, "reversal", txn.from_wallet),
+        ],
+        TransactionKind.REFUND: [
+            (txn.from_wallet, "refund", txn.to_wallet),
+            (txn.to_wallet, "refund", txn.from_wallet),
         ],
     }.get(txn.kind, [])
     return [(wallet, template, other) for wallet, template, other in pairs if wallet.kind == WalletKind.USER]

@@ -1,11 +1,20 @@
 from datetime import UTC, datetime
 
-from django.db.models import Case, Count, F, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ledger.exceptions import DisputeNotFound, TransactionNotFound
-from ledger.models import DISPUTE_PENDING_STATUSES, Dispute, Entry, EntryDirection, Transaction, TransactionKind
+from ledger.exceptions import DisputeNotFound, HoldNotFound, TransactionNotFound
+from ledger.models import (
+    DISPUTE_PENDING_STATUSES,
+    Dispute,
+    Entry,
+    EntryDirection,
+    Hold,
+    HoldStatus,
+    Transaction,
+    TransactionKind,
+)
 from wallets.models import Wallet
 
 # History's `direction` filter, from the caller's side: money in is a credit to their wallet.
@@ -142,3 +151,40 @@ def wallet_balance_from_entries(wallet: Wallet) -> int:
     """A wallet's balance as its entries say: the only balance a system wallet has (it caches none)."""
     signed = Case(When(direction=EntryDirection.CREDIT, then=F("amount")), default=-F("amount"))
     return Entry.objects.filter(wallet=wallet).aggregate(total=Coalesce(Sum(signed), 0))["total"]
+
+
+def holds_for_user(*, user) -> QuerySet[Hold]:
+    """The user's holds, newest first."""
+    return Hold.objects.filter(owner=user).select_related("wallet", "to_wallet").order_by("-created_at", "-pk")
+
+
+def hold_get_for_user(*, user, hold_id) -> Hold:
+    """One of the user's own holds; raises HoldNotFound (404) for anyone else's."""
+    hold = holds_for_user(user=user).filter(pk=hold_id).first() if hold_id else None
+    if hold is None:
+        raise HoldNotFound()
+    return hold
+
+
+def hold_for_transaction(*, transaction: Transaction) -> Hold:
+    """The hold a posting authorized, captured or released (what a replayed hold request answers with)."""
+    return (
+        Hold.objects.select_related("wallet", "to_wallet")
+        .filter(Q(authorization=transaction) | Q(capture=transaction) | Q(release=transaction))
+        .get()
+    )
+
+
+def on_hold_at(*, wallet: Wallet, at: datetime) -> int:
+    """What the wallet's holds set aside at `at`: authorized by then and not yet settled (hold_wallet_created_idx)."""
+    return (
+        Hold.objects.filter(wallet=wallet, created_at__lte=at)
+        .filter(Q(settled_at__isnull=True) | Q(settled_at__gt=at))
+        .aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    )
+
+
+def holds_authorized_total(*, wallet: Wallet) -> int:
+    return Hold.objects.filter(wallet=wallet, status=HoldStatus.AUTHORIZED).aggregate(total=Coalesce(Sum("amount"), 0))[
+        "total"
+    ]

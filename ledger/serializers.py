@@ -1,8 +1,9 @@
+from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.serializers import PinField
-from ledger.metadata import METADATA_KEY_PATTERN, METADATA_MAX_KEYS, METADATA_MAX_VALUE, metadata_problems
+from ledger.metadata import METADATA_MAX_KEYS, METADATA_MAX_VALUE, metadata_problems
 from ledger.models import EntryDirection, TransactionKind
 from vaultpay.api_fields import AmountField, CurrencyField, ExactFormSerializer, StrictCharField
 from vaultpay.money import AmountInvalid, Money, format_minor
@@ -17,7 +18,6 @@ def _request_example(name: str, value: dict) -> OpenApiExample:
     {
         "type": "object",
         "maxProperties": METADATA_MAX_KEYS,
-        "propertyNames": {"pattern": METADATA_KEY_PATTERN},
         "additionalProperties": {"type": "string", "maxLength": METADATA_MAX_VALUE},
         "example": {"order_id": "A-1009"},
     }
@@ -68,13 +68,17 @@ class MoneyInputSerializer(serializers.Serializer):
 @extend_schema_serializer(
     examples=[_request_example("Cash out", {"amount": "40.00", "currency": "USD", "pin": "4826"})]
 )
-class PinMoneyInputSerializer(MoneyInputSerializer):
-    """Money leaving the caller's wallet: the transaction PIN is required."""
+class PinInputSerializer(serializers.Serializer):
+    """What every request that takes money out of the caller's wallet brings: the PIN, and the step-up code."""
 
     pin = PinField(help_text="Transaction PIN (4-6 digits).")
     otp = serializers.CharField(
         max_length=16, required=False, write_only=True, help_text="TOTP code, when two-factor step-up asks for it."
     )
+
+
+class PinMoneyInputSerializer(MoneyInputSerializer, PinInputSerializer):
+    """Money leaving the caller's wallet: the transaction PIN is required."""
 
 
 @extend_schema_serializer(
@@ -220,3 +224,90 @@ class TransactionPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = TransactionOutputSerializer(many=True)
+
+
+def _optional_amount(help_text: str) -> AmountField:
+    return AmountField(required=False, help_text=help_text)
+
+
+def _refuse_null_amount(value):
+    if value is None:  # leave the field out for "all of it"
+        raise AmountInvalid()
+    return value
+
+
+@extend_schema_serializer(
+    examples=[
+        _request_example(
+            "Hotel deposit",
+            {
+                "amount": "150.00",
+                "currency": "USD",
+                "description": "Room 12",
+                "metadata": {"booking": "B-77"},
+                "expires_in_seconds": 259200,
+                "pin": "4826",
+            },
+        )
+    ]
+)
+class HoldInputSerializer(PinMoneyInputSerializer):
+    """A hold sets money aside from the wallet at once: like a withdrawal, it takes the PIN."""
+
+    to_wallet = serializers.RegexField(
+        PUBLIC_ID_REGEX, required=False, help_text="The payee a capture pays by default, VPY-XXXXXX."
+    )
+    description = StrictCharField(max_length=280, required=False, default="", allow_blank=True)
+    expires_in_seconds = serializers.IntegerField(
+        required=False,
+        min_value=60,
+        max_value=int(settings.HOLD_MAX_EXPIRY.total_seconds()),
+        help_text=f"Default {int(settings.HOLD_DEFAULT_EXPIRY.total_seconds())} (7 days); "
+        "released within a minute of expiring.",
+    )
+
+
+class HoldCaptureInputSerializer(PinInputSerializer):
+    amount = _optional_amount('Part of the hold to capture, e.g. "40.00"; default: all. The rest is released.')
+    to_wallet = serializers.RegexField(
+        PUBLIC_ID_REGEX,
+        required=False,
+        help_text="Who is paid, VPY-XXXXXX; default: the hold's to_wallet, else the money leaves VaultPay.",
+    )
+    validate_amount = staticmethod(_refuse_null_amount)
+
+
+class HoldOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField(help_text="authorized, captured, voided or expired.")
+    amount = serializers.SerializerMethodField()
+    captured_amount = serializers.SerializerMethodField(help_text='"0.00" unless captured.')
+    currency = serializers.CharField()
+    wallet = serializers.CharField(source="wallet.public_id")
+    to_wallet = serializers.SerializerMethodField(help_text="The default payee; null for none.")
+    description = serializers.CharField()
+    metadata = MetadataField()
+    expires_at = serializers.DateTimeField()
+    settled_at = serializers.DateTimeField(allow_null=True, help_text="When it was captured, voided or expired.")
+    authorization = serializers.UUIDField(source="authorization_id", help_text="The transaction that set it aside.")
+    capture = serializers.UUIDField(source="capture_id", allow_null=True, help_text="The payment a capture made.")
+    created_at = serializers.DateTimeField()
+
+    def get_amount(self, hold) -> str:
+        return format_minor(hold.amount, hold.currency)
+
+    def get_captured_amount(self, hold) -> str:
+        return format_minor(hold.captured_amount, hold.currency)
+
+    def get_to_wallet(self, hold) -> str | None:
+        return hold.to_wallet.public_id if hold.to_wallet_id else None
+
+
+@extend_schema_serializer(
+    examples=[_request_example("Give part back", {"amount": "5.00", "reason": "Returned item", "pin": "4826"})]
+)
+class RefundInputSerializer(PinInputSerializer):
+    amount = _optional_amount('Part of the payment to refund, e.g. "5.00"; default: all that is left.')
+    reason = StrictCharField(max_length=280, required=False, default="", allow_blank=True)
+    metadata = metadata_field()
+    validate_amount = staticmethod(_refuse_null_amount)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ledger.exceptions import BalanceInstantInFuture, StatementRangeInvalid
 from ledger.models import Entry, EntryDirection
+from ledger.selectors import on_hold_at
 from wallets.models import Wallet, WalletKind
 
 # Rows fetched per round trip from the server-side cursor of a statement.
@@ -28,10 +29,8 @@ STATEMENT_CHUNK_ROWS = 2000
 class BalanceAt:
     wallet: Wallet
     at: datetime
-    balance: int  # minor units
-    # Money the owner could have spent at that instant. VaultPay places no holds on a wallet yet, so
-    # it is the balance; once holds exist, what was on hold at that instant comes off here.
-    available: int
+    balance: int  # minor units: available + what holds set aside at that instant
+    available: int  # what the owner could have spent then: the wallet's entries up to that instant
     entry_at: datetime | None  # when the entry that set this balance was posted; None before the first
 
 
@@ -51,16 +50,20 @@ def _last_entry(wallet: Wallet, *, before: datetime, inclusive: bool) -> dict | 
 
 
 def wallet_balance_at(*, wallet: Wallet, at: datetime, now: datetime | None = None) -> BalanceAt:
-    """The user wallet's balance right after every entry stamped at or before `at`.
+    """The user wallet's balance right after every entry stamped at or before `at`, and its holds then.
 
     Raises BalanceInstantInFuture for an `at` later than now (nothing is known about it yet).
     """
     if at > (now or timezone.now()):
         raise BalanceInstantInFuture(details={"at": at.isoformat()})
     row = _last_entry(wallet, before=at, inclusive=True)
-    balance = row["balance_after"] if row else 0
+    available = row["balance_after"] if row else 0
     return BalanceAt(
-        wallet=wallet, at=at, balance=balance, available=balance, entry_at=row["created_at"] if row else None
+        wallet=wallet,
+        at=at,
+        balance=available + on_hold_at(wallet=wallet, at=at),
+        available=available,
+        entry_at=row["created_at"] if row else None,
     )
 
 

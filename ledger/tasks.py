@@ -4,6 +4,7 @@ from django.db import DatabaseError
 from ledger.idempotency import idempotency_purge_expired
 from ledger.outbox import outbox_relay_batch
 from ledger.receipts import transaction_receipts_queue
+from ledger.services.holds import holds_expire_due
 
 
 @shared_task
@@ -31,3 +32,9 @@ def send_transaction_receipts(transaction_ids: list[str]) -> int:
 def relay_outbox() -> int:
     """Scheduled by Celery beat: the outbox's backstop when no `outbox_relay` process is running."""
     return len(outbox_relay_batch())
+
+
+@shared_task(ignore_result=True)
+def expire_holds() -> int:
+    """Scheduled by Celery beat every 30 seconds: holds past their expiry go back to their wallets."""
+    return holds_expire_due()

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 from accounts.authentication import MoneyRequestAuthentication
 from accounts.rate_limits import rate_limit
 from accounts.services.money_gate import MoneyGateRequest
-from ledger.idempotency import IDEMPOTENCY_HEADERS, idempotency_request_build
+from ledger.idempotency import idempotency_key_of, idempotency_request_build
 from ledger.serializers import (
     MoneyInputSerializer,
     PinMoneyInputSerializer,
@@ -87,11 +87,12 @@ _TRUST_NOTE = (
 )
 
 
-def _gate(request, data: dict) -> MoneyGateRequest:
+def money_gate_of(request, data: dict, *, pin_required: bool = True) -> MoneyGateRequest:
+    """What the gate checks of an API money request: its address, the PIN and step-up code it brought."""
     return MoneyGateRequest(
         ip=request.client_ip,
-        pin=data.get("pin"),
-        pin_required=True,
+        pin=data.get("pin") if pin_required else None,
+        pin_required=pin_required,
         otp=data.get("otp"),
         auth_version=request.user.auth_version,
     )
@@ -115,7 +116,7 @@ class MoneyMovementView(APIView):
         rate_limit(
             request, scope=self.operation, key=str(request.user.pk), rate=settings.RATELIMIT_MONEY, fail_open=True
         )
-        key = next((request.headers[h] for h in IDEMPOTENCY_HEADERS if h in request.headers), None)
+        key = idempotency_key_of(request)
         serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -148,9 +149,7 @@ class DepositView(MoneyMovementView):
         return super().post(request)
 
     def perform(self, request, data, idempotency):
-        gate = MoneyGateRequest(
-            ip=request.client_ip, pin=None, pin_required=False, auth_version=request.user.auth_version
-        )
+        gate = money_gate_of(request, data, pin_required=False)
         return wallet_deposit(
             user=request.user, amount=data["money"], idempotency=idempotency, gate=gate, metadata=data["metadata"]
         )
@@ -173,7 +172,7 @@ class WithdrawView(MoneyMovementView):
             user=request.user,
             amount=data["money"],
             idempotency=idempotency,
-            gate=_gate(request, data),
+            gate=money_gate_of(request, data),
             metadata=data["metadata"],
         )
 
@@ -198,6 +197,6 @@ class TransferView(MoneyMovementView):
             amount=data["money"],
             description=data["description"],
             idempotency=idempotency,
-            gate=_gate(request, data),
+            gate=money_gate_of(request, data),
             metadata=data["metadata"],
         )

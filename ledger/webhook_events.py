@@ -1,8 +1,13 @@
-"""The ledger's webhook events: what each user party of a posting or a dispute is sent."""
+"""The ledger's webhook events: what each user party of a posting, a hold, a refund or a dispute is sent."""
 
 from accounts.webhooks.services import webhook_event_emit
-from ledger.models import Dispute, Transaction
+from ledger.models import Dispute, Hold, Transaction
+from vaultpay.money import format_minor
 from wallets.models import Wallet
+
+
+def _utc(moment) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 def transaction_posted_emit(*, txn: Transaction, wallet: Wallet, receipt: dict) -> None:
@@ -21,7 +26,7 @@ def transaction_posted_emit(*, txn: Transaction, wallet: Wallet, receipt: dict) 
             "wallet": wallet.public_id,
             "balance_after": receipt["balance"],
             "reverses": receipt["original_reference"] or None,
-            "posted_at": txn.created_at.isoformat().replace("+00:00", "Z"),
+            "posted_at": _utc(txn.created_at),
         },
     )
 
@@ -44,3 +49,46 @@ def dispute_updated_emit(*, dispute: Dispute, wallet: Wallet, step: str, notice:
             "opened_by_you": notice["opened_by_you"],
         },
     )
+
+
+def hold_event_emit(*, hold: Hold, event_type: str) -> None:
+    """`hold.authorized|captured|voided|expired` for the hold's owner, in the settlement's own transaction."""
+    webhook_event_emit(
+        user=hold.owner,
+        event_type=event_type,
+        key=f"{event_type}:{hold.pk}",
+        data={
+            "hold_id": str(hold.pk),
+            "status": hold.status,
+            "amount": format_minor(hold.amount, hold.currency),
+            "captured_amount": format_minor(hold.captured_amount, hold.currency),
+            "currency": hold.currency,
+            "wallet": hold.wallet.public_id,
+            "metadata": hold.metadata,
+            "expires_at": _utc(hold.expires_at),
+            "settled_at": _utc(hold.settled_at),
+        },
+    )
+
+
+def refund_posted_emit(*, refund: Transaction, original: Transaction) -> None:
+    """`refund.posted` for both parties: the receiver who refunded and the sender paid back."""
+    for wallet, direction in ((refund.from_wallet, "out"), (refund.to_wallet, "in")):
+        webhook_event_emit(
+            user=wallet.owner,
+            event_type="refund.posted",
+            key=f"refund.posted:{refund.pk}:{wallet.pk}",
+            data={
+                "transaction_id": str(refund.pk),
+                "reference": refund.reference,
+                "refunds": original.reference,
+                "refunds_transaction_id": str(original.pk),
+                "direction": direction,
+                "amount": format_minor(refund.amount, refund.currency),
+                "currency": refund.currency,
+                "wallet": wallet.public_id,
+                "reason": refund.description,
+                "metadata": refund.metadata,
+                "posted_at": _utc(refund.created_at),
+            },
+        )

@@ -209,6 +209,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledger.tasks.relay_outbox",
         "schedule": timedelta(seconds=10),
     },
+    # Holds past their expiry go back to their wallets within a minute.
+    "expire-holds": {"task": "ledger.tasks.expire_holds", "schedule": timedelta(seconds=30)},
     # Webhook retries and deliveries whose worker died mid-send (accounts.webhooks.delivery).
     "retry-due-webhooks": {"task": "accounts.webhooks.tasks.retry_due_webhooks", "schedule": timedelta(seconds=15)},
     # /readyz wants a heartbeat newer than a minute (vaultpay.health).
@@ -281,6 +283,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Money ----------------------------------------------------------------------------------
 IDEMPOTENCY_TTL = timedelta(hours=env.int("IDEMPOTENCY_TTL_HOURS", default=24))
+# Holds (ledger.services.holds): released when not captured within this; a client may ask for less
+# or more, up to the maximum.
+HOLD_DEFAULT_EXPIRY = timedelta(seconds=env.int("HOLD_DEFAULT_EXPIRY_SECONDS", default=7 * 24 * 3600))
+HOLD_MAX_EXPIRY = timedelta(seconds=env.int("HOLD_MAX_EXPIRY_SECONDS", default=30 * 24 * 3600))
 
 # --- Statements (GET /api/v1/wallet/statement) ------------------------------------------------
 STATEMENT_MAX_DAYS = env.int("STATEMENT_MAX_DAYS", default=366)

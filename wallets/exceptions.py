@@ -18,7 +18,7 @@ class WalletExists(VaultPayError):
 class WalletNotEmpty(VaultPayError):
     code = "wallet_not_empty"
     status_code = status.HTTP_409_CONFLICT
-    message = "A wallet can only be closed when its balance is zero."
+    message = "A wallet can only be closed when its balance is zero and nothing is on hold."
 
 
 class WalletFrozen(VaultPayError):

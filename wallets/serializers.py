@@ -14,12 +14,20 @@ class WalletCreateInputSerializer(serializers.Serializer):
 class WalletOutputSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     currency = serializers.CharField()
-    balance = serializers.SerializerMethodField()
+    balance = serializers.SerializerMethodField(help_text="Everything in the wallet: available + on_hold.")
+    available = serializers.SerializerMethodField(help_text="What can be spent now.")
+    on_hold = serializers.SerializerMethodField(help_text="What authorized holds set aside (POST /api/v1/holds).")
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
 
     def get_balance(self, wallet) -> str:
+        return format_minor(wallet.balance + wallet.on_hold, wallet.currency)
+
+    def get_available(self, wallet) -> str:
         return format_minor(wallet.balance, wallet.currency)
+
+    def get_on_hold(self, wallet) -> str:
+        return format_minor(wallet.on_hold, wallet.currency)
 
 
 class PendingLimitOutputSerializer(serializers.Serializer):

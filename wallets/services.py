@@ -73,10 +73,10 @@ _STATUS_EVENTS = {
 
 @transaction.atomic
 def wallet_close(*, owner) -> Wallet:
-    """Close the caller's wallet. Raises WalletNotFound, WalletNotEmpty."""
+    """Close the caller's wallet. Raises WalletNotFound, WalletNotEmpty (money in it, or on hold)."""
     wallet = wallet_qs_select_for_update().get(pk=wallet_get_open_for_user(user=owner).pk)
-    if wallet.balance != 0:
-        raise WalletNotEmpty(details={"balance_minor_units": wallet.balance})
+    if wallet.balance != 0 or wallet.on_hold != 0:
+        raise WalletNotEmpty(details={"balance_minor_units": wallet.balance, "on_hold_minor_units": wallet.on_hold})
     wallet_set_status(wallet=wallet, status=WalletStatus.CLOSED, actor=owner)
     return wallet
 

@@ -28,7 +28,14 @@ from ledger.exceptions import (
     ReversalNotProposed,
     ReversalSelfApproval,
 )
-from ledger.models import DISPUTE_PENDING_STATUSES, Dispute, DisputeStatus, TransactionKind, TransactionStatus
+from ledger.models import (
+    DISPUTE_PENDING_STATUSES,
+    HOLD_BOOKKEEPING_KINDS,
+    RETURN_KINDS,
+    Dispute,
+    DisputeStatus,
+    TransactionStatus,
+)
 from ledger.selectors import entry_for_user_and_transaction
 from ledger.services.dispute_controls import (
     dispute_refuse_own_case,
@@ -106,7 +113,10 @@ def dispute_open(
 
 
 def _ensure_disputable(txn) -> None:
-    if txn.kind == TransactionKind.REVERSAL or txn.status == TransactionStatus.REVERSED:
+    if txn.kind in RETURN_KINDS + HOLD_BOOKKEEPING_KINDS or txn.status in (
+        TransactionStatus.REVERSED,
+        TransactionStatus.REFUNDED,
+    ):
         raise DisputeNotAllowed()
     window_days = dispute_window_days()
     if timezone.now() - txn.created_at > timedelta(days=window_days):

@@ -8,7 +8,13 @@ from django.db.models import Sum
 from audit.models import AuditEventType
 from audit.services import audit_record
 from ledger.exceptions import ReversalExceedsAmount, ReversalInsufficientFunds, ReversalNotAllowed
-from ledger.models import Transaction, TransactionKind, TransactionStatus
+from ledger.models import (
+    HOLD_BOOKKEEPING_KINDS,
+    RETURN_KINDS,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+)
 from ledger.services.posting import ledger_post
 from vaultpay.money import Money, currency_for, format_minor
 from wallets.models import SystemWalletPurpose, WalletKind
@@ -46,7 +52,7 @@ def transaction_reverse(
     WalletFrozen, WalletClosed.
     """
     original = transaction_lock(transaction_id=original_id)
-    if original.kind == TransactionKind.REVERSAL:
+    if original.kind in RETURN_KINDS + HOLD_BOOKKEEPING_KINDS:
         raise ReversalNotAllowed()
     already = reversed_total(original=original)
     remaining = original.amount - already

@@ -11,7 +11,8 @@ from wallets.models import Wallet
 class Command(BaseCommand):
     help = (
         "Check the ledger: balances equal their entries, transactions balance, currencies sum to zero, "
-        "spending-limit counters equal what each wallet sent today and this month. Exits 1 on any difference."
+        "spending-limit counters equal what each wallet sent today and this month, holds and refunds add up. "
+        "Exits 1 on any difference."
     )
 
     def add_arguments(self, parser):
@@ -40,6 +41,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.ERROR(f"  unbalanced transaction: {unbalanced}"))
         for mismatch in report.spent_mismatches:
             self.stdout.write(self.style.ERROR(f"  spent counter mismatch: {mismatch}"))
+        for mismatch in report.hold_mismatches:
+            self.stdout.write(self.style.ERROR(f"  hold mismatch: {mismatch}"))
+        for over in report.over_returned_transactions:
+            self.stdout.write(self.style.ERROR(f"  reversed or refunded beyond its amount: {over}"))
         if report.ok:
             self.stdout.write(self.style.SUCCESS("reconcile: OK"))
         else:
