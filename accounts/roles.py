@@ -23,6 +23,7 @@ _MODERATOR = {
     "wallets.freeze_wallet",
     "ledger.view_transaction",
     "ledger.view_entry",
+    "ledger.view_hold",
     "audit.view_auditevent",
     # KYC review: read the queue, open the decrypted documents, approve or reject.
     "kyc.view_kycsubmission",

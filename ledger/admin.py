@@ -5,7 +5,7 @@ from django.utils.html import format_html_join
 
 from audit.admin_history import AuditHistoryAdminMixin
 from ledger import admin_disputes  # noqa: F401 - registers the dispute console
-from ledger.models import Entry, IdempotencyRecord, Transaction
+from ledger.models import Entry, Hold, IdempotencyRecord, Transaction
 from vaultpay.admin_mixins import ReadOnlyAdminMixin, admin_change_link, admin_changelist_link, admin_money
 
 
@@ -62,11 +62,11 @@ class TransactionAdmin(AuditHistoryAdminMixin, ReadOnlyAdminMixin, admin.ModelAd
     def initiator_link(self, txn: Transaction) -> str:
         return admin_change_link(txn.initiator)
 
-    @admin.display(description="Reverses")
+    @admin.display(description="Reverses or refunds")
     def reverses_link(self, txn: Transaction) -> str:
         return admin_change_link(txn.reverses)
 
-    @admin.display(description="Reversed by")
+    @admin.display(description="Reversed or refunded by")
     def reversals_links(self, txn: Transaction) -> str:
         reversals = txn.reversals.order_by("created_at")
         links = [(admin_change_link(r, f"{r.reference} ({admin_money(r.amount, r.currency)})"),) for r in reversals]
@@ -76,6 +76,68 @@ class TransactionAdmin(AuditHistoryAdminMixin, ReadOnlyAdminMixin, admin.ModelAd
     def disputes_link(self, txn: Transaction) -> str:
         count = txn.disputes.count()
         return admin_changelist_link("ledger.dispute", f"{count} dispute(s)", transaction__id__exact=txn.pk)
+
+
+@admin.register(Hold)
+class HoldAdmin(AuditHistoryAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Holds are settled by their owners and the expiry sweep only: the console reads them."""
+
+    list_display = [
+        "short_id",
+        "status",
+        "display_amount",
+        "display_captured",
+        "wallet_link",
+        "expires_at",
+        "created_at",
+    ]
+    list_filter = ["status", "currency", "created_at"]
+    search_fields = ["=id", "wallet__public_id", "owner__email"]
+    list_select_related = ["wallet"]
+    ordering = ["-created_at"]
+    fields = [
+        "id", "status", "display_amount", "display_captured", "wallet_link", "owner_link", "to_wallet_link",
+        "description", "metadata", "expires_at", "settled_at", "authorization_link", "capture_link",
+        "release_link", "created_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Hold")
+    def short_id(self, hold: Hold) -> str:
+        return str(hold.pk)[:8]
+
+    @admin.display(description="Amount", ordering="amount")
+    def display_amount(self, hold: Hold) -> str:
+        return admin_money(hold.amount, hold.currency)
+
+    @admin.display(description="Captured")
+    def display_captured(self, hold: Hold) -> str:
+        return admin_money(hold.captured_amount, hold.currency)
+
+    @admin.display(description="Wallet", ordering="wallet__public_id")
+    def wallet_link(self, hold: Hold) -> str:
+        return admin_change_link(hold.wallet)
+
+    @admin.display(description="Owner")
+    def owner_link(self, hold: Hold) -> str:
+        return admin_change_link(hold.owner)
+
+    @admin.display(description="Default payee")
+    def to_wallet_link(self, hold: Hold) -> str:
+        return admin_change_link(hold.to_wallet)
+
+    @admin.display(description="Authorization")
+    def authorization_link(self, hold: Hold) -> str:
+        return admin_change_link(hold.authorization)
+
+    @admin.display(description="Capture")
+    def capture_link(self, hold: Hold) -> str:
+        return admin_change_link(hold.capture)
+
+    @admin.display(description="Release")
+    def release_link(self, hold: Hold) -> str:
+        return admin_change_link(hold.release)
 
 
 @admin.register(Entry)
