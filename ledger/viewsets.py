@@ -44,6 +44,7 @@ from ledger.services.holds import hold_authorize, hold_capture, hold_void
 from ledger.services.refunds import transaction_refund
 from ledger.views import money_gate_of
 from vaultpay.metrics import idempotent_replay_served
+from vaultpay.money import amount_canonical
 from vaultpay.pagination import CursorField, HistoryPagination, PageQuerySerializer, history_paginator
 from vaultpay.parsers import BoundedJSONParser
 from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response, page_of
@@ -93,6 +94,8 @@ def _money_input(request, serializer_class, *, operation: str, subject=None):
         payload = serializer_class.fingerprint_payload(data)
     else:
         payload = {k: v for k, v in data.items() if k not in ("pin", "otp")}
+        if "amount" in payload:
+            payload["amount"] = amount_canonical(payload["amount"])
     if subject is not None:
         payload["subject"] = str(subject)
     idempotency = idempotency_request_build(user=request.user, key=key, operation=operation, payload=payload)

@@ -126,6 +126,17 @@ def parse_amount(raw: object, currency: Currency) -> int:
     return minor
 
 
+def amount_canonical(raw: object) -> object:
+    """An API amount as an idempotency fingerprint compares it, before its currency is known: "5",
+    "5.0" and "005.00" are one amount. Anything that is not an amount string is returned as sent
+    (parse_amount refuses it later)."""
+    if not isinstance(raw, str) or not _AMOUNT_RE.match(raw):
+        return raw
+    whole, _, fraction = raw.partition(".")
+    whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
 def format_minor(minor_units: int, currency_code: str) -> str:
     """Render minor units as a decimal string in major units: 1250 USD -> "12.50"."""
     exponent = CURRENCIES[currency_code].exponent

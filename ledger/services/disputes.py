@@ -205,7 +205,7 @@ def _dispute_reject(*, moderator, dispute_id, reason: str) -> Dispute:
 def dispute_reverse(
     *, moderator, dispute_id, amount: str | None = None, cover_from_suspense: bool = False, reason: str = ""
 ) -> Dispute:
-    """Resolve a pending dispute by reversing the disputed amount (default) or part of it.
+    """Resolve a pending dispute by reversing the disputed amount (default: all of it that is left) or part of it.
 
     Above DISPUTE_DUAL_CONTROL_ABOVE the reversal is only proposed (the dispute stays pending until
     a second moderator calls dispute_reversal_approve). The reversal goes through ledger_post like any
@@ -232,7 +232,12 @@ def _dispute_reverse(*, moderator, dispute_id, amount: str | None, cover_from_su
         raise DisputeTransitionInvalid(details={"status": dispute.status})
     if dispute.awaits_reversal_approval:
         raise ReversalApprovalPending(details={"proposed_by": dispute.reversal_proposed_by_id})
-    minor = dispute.amount if amount in (None, "") else parse_amount(amount, currency_for(dispute.currency))
+    if amount in (None, ""):
+        # The disputed amount, or what is left of it once the receiver refunded part of the payment
+        # meanwhile (the payment's row is locked: the refunds cannot move under us).
+        minor = min(dispute.amount, dispute.transaction.amount - reversed_total(original=dispute.transaction))
+    else:
+        minor = parse_amount(amount, currency_for(dispute.currency))
     if minor > dispute.amount:
         raise ReversalExceedsAmount(details={"disputed": format_minor(dispute.amount, dispute.currency)})
     if reversal_needs_second_moderator(amount=minor, currency=dispute.currency):

@@ -66,7 +66,7 @@ def transaction_refund(
             destination=payee,
             amount=Money(minor, currency),
             initiator=user,
-            description=reason or f"Refund of {locked.reference}",
+            description=reason,  # the link to the payment is `reverses`, shown as such
             metadata=metadata,
             reverses=locked,
         )

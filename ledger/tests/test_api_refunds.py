@@ -12,7 +12,7 @@ from accounts.webhooks.services import webhook_endpoint_create
 from audit.models import AuditEvent, AuditEventType
 from conftest import client_for
 from ledger.exceptions import DisputeNotAllowed, ReversalExceedsAmount, ReversalNotAllowed
-from ledger.models import Entry, EntryDirection, Transaction, TransactionKind, TransactionStatus
+from ledger.models import DisputeStatus, Entry, EntryDirection, Transaction, TransactionKind, TransactionStatus
 from ledger.services import dispute_open, transaction_reverse
 from ledger.tests.helpers import TEST_PIN, fund, ledger_snapshot, post_money
 from wallets.models import Wallet, WalletStatus, WalletUsage
@@ -228,6 +228,28 @@ def test_a_replayed_refund_answers_the_same_refund_and_posts_nothing(
     reused = _refund(receiver, payment["id"], {"amount": "8.00", "reason": "Broken"}, key="refund-1")
     assert _error(reused) == (422, "idempotency_key_reused")
     assert _balances(wallet, other_wallet) == [6_700, 3_300]
+    assert_reconciled()
+
+
+def test_a_retry_writing_the_amount_differently_is_the_same_refund(payment, wallet, other_wallet, receiver):
+    first = _refund(receiver, payment["id"], {"amount": "5.00"}, key="refund-5")
+    again = _refund(receiver, payment["id"], {"amount": "5"}, key="refund-5")
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json()["id"] == first.json()["id"]
+    assert _balances(wallet, other_wallet) == [6_500, 3_500]
+
+
+def test_a_refund_without_a_reason_says_none(
+    user, payment, receiver, django_capture_on_commit_callbacks, assert_reconciled
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = _refund(receiver, payment["id"]).json()
+
+    assert refund["description"] == "" and refund["reverses"] == payment["reference"]
+    to_sender = next(m for m in mail.outbox if m.to == [user.email])
+    assert "Reason:" not in to_sender.body
     assert_reconciled()
 
 
@@ -479,10 +501,11 @@ def test_a_refund_during_an_open_dispute_leaves_only_the_rest_to_reverse(
     assert _refund(receiver, payment["id"], {"amount": "10.00"}).status_code == 201
 
     with pytest.raises(ReversalExceedsAmount) as refused:
-        dispute_reverse(moderator=moderator, dispute_id=dispute.pk)  # the whole 40.00 disputed
+        dispute_reverse(moderator=moderator, dispute_id=dispute.pk, amount="40.00")  # the whole 40.00 disputed
     assert refused.value.details == {"remaining": "30.00"}
-    dispute_reverse(moderator=moderator, dispute_id=dispute.pk, amount="30.00")
+    decided = dispute_reverse(moderator=moderator, dispute_id=dispute.pk)  # by default: what is left
 
+    assert (decided.status, decided.reversed_amount) == (DisputeStatus.RESOLVED_PARTIAL, 3_000)
     assert _balances(wallet, other_wallet) == [10_000, 0]
     assert Transaction.objects.get(pk=payment["id"]).status == TransactionStatus.REVERSED
     assert_reconciled()

@@ -11,6 +11,7 @@ from vaultpay.money import (
     CurrencyInvalid,
     CurrencyUnsupported,
     Money,
+    amount_canonical,
     currency_for,
     format_minor,
     parse_amount,
@@ -107,3 +108,11 @@ def test_currency_must_be_three_upper_case_ascii_letters(code):
 def test_format_minor(minor, code, text):
     assert format_minor(minor, code) == text
     assert Decimal(text).scaleb(CURRENCIES[code].exponent) == minor
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [("5", "5"), ("5.00", "5"), ("005.50", "5.5"), ("0.10", "0.1"), ("0", "0"), ("12.5", "12.5"), (5, 5), ("x", "x")],
+)
+def test_amount_canonical_makes_one_amount_of_its_spellings(raw, canonical):
+    assert amount_canonical(raw) == canonical
