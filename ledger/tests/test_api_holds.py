@@ -177,6 +177,16 @@ def test_a_hold_with_an_unknown_or_own_payee_is_refused(auth_client, wallet, ass
     assert_reconciled()
 
 
+def test_a_hold_for_a_payee_in_another_currency_is_refused(auth_client, wallet, other_user, assert_reconciled):
+    # A default payee the hold could never pay: refused when the hold is asked for, not at its capture.
+    euro_wallet = wallet_create(owner=other_user, currency=currency_for("EUR"))
+    fund(wallet, 10_000)
+    before = _money_state()
+    _error(_authorize(auth_client, to_wallet=euro_wallet.public_id), 409, "currency_mismatch")
+    assert _money_state() == before
+    assert_reconciled()
+
+
 def test_a_wrong_pin_is_refused_and_moves_nothing(auth_client, wallet, assert_reconciled):
     fund(wallet, 10_000)
     hold_id = _authorize(auth_client).json()["id"]
