@@ -191,8 +191,10 @@ def holds_expire_due(*, now: datetime | None = None, batch: int = 500) -> int:
     expired = 0
     for hold_id in due:
         with transaction.atomic():
+            # Skip only a hold another settlement has locked (of="self"): a wallet busy with any posting
+            # is waited for, as a capture does (hold row first, then the wallet).
             locked = (
-                Hold.objects.select_for_update(skip_locked=True)
+                Hold.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("wallet")
                 .filter(pk=hold_id, status=HoldStatus.AUTHORIZED)
                 .first()

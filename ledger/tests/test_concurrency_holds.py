@@ -5,7 +5,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
@@ -16,6 +16,7 @@ from ledger.models import Hold, HoldStatus, Transaction, TransactionKind
 from ledger.services.holds import hold_authorize, hold_capture, hold_void, holds_expire_due
 from ledger.tests.helpers import TEST_PIN, fund
 from vaultpay.money import Money, currency_for
+from wallets.models import Wallet
 from wallets.services import wallet_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -156,4 +157,31 @@ def test_concurrent_holds_never_set_aside_more_than_the_balance(parties, assert_
     assert (len(refused), Hold.objects.count()) == (2, 3)
     wallet.refresh_from_db()
     assert (wallet.balance, wallet.on_hold) == (1_000, 9_000)
+    assert_reconciled()
+
+
+def test_the_sweep_waits_for_a_busy_wallet_instead_of_skipping_its_hold(parties, assert_reconciled):
+    # given a due hold whose wallet row another posting holds for a moment (nobody is settling the hold)
+    owner, wallet, _ = parties
+    fund(wallet, 10_000)
+    hold = _hold(owner, 3_000, expires_in=timedelta(minutes=1))
+    locked, release_lock = threading.Event(), threading.Event()
+
+    def busy_wallet():
+        with transaction.atomic():
+            Wallet.objects.select_for_update().get(pk=wallet.pk)
+            locked.set()
+            release_lock.wait(timeout=10)
+
+    holder = threading.Thread(target=lambda: (busy_wallet(), connection.close()))
+    holder.start()
+    assert locked.wait(timeout=10)
+    threading.Timer(0.5, release_lock.set).start()
+    # when the sweep runs meanwhile, it waits for the wallet rather than leave the hold for a later pass
+    expired = holds_expire_due(now=timezone.now() + timedelta(minutes=2))
+    holder.join()
+    assert expired == 1
+    assert Hold.objects.get(pk=hold.pk).status == HoldStatus.EXPIRED
+    wallet.refresh_from_db()
+    assert (wallet.balance, wallet.on_hold) == (10_000, 0)
     assert_reconciled()
