@@ -297,16 +297,19 @@ _HOLD_409 = ("hold_not_authorized", "idempotency_request_in_progress")
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             201: HoldOutputSerializer,
-            400: error_response(*_AMOUNT_400, "currency_invalid", "currency_unsupported", "pin_format_invalid"),
+            400: error_response(
+                *_AMOUNT_400,
+                "currency_invalid",
+                "currency_unsupported",
+                "pin_format_invalid",
+                "self_transfer",
+                "idempotency_key_required",
+            ),
             401: error_response("not_authenticated"),
             403: error_response(*_PIN_403, "limit_exceeded"),
             404: error_response("wallet_not_found"),
             409: error_response(
-                "insufficient_funds",
-                "currency_mismatch",
-                "wallet_frozen",
-                "self_transfer",
-                "idempotency_request_in_progress",
+                "insufficient_funds", "currency_mismatch", "wallet_frozen", "idempotency_request_in_progress"
             ),
             422: error_response("idempotency_key_reused"),
             423: error_response("pin_locked", "otp_locked"),
@@ -353,13 +356,17 @@ class HoldViewSet(viewsets.ViewSet):
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             201: HoldOutputSerializer,
-            400: error_response(*_AMOUNT_400, "hold_capture_exceeds_amount", "pin_format_invalid"),
+            400: error_response(
+                *_AMOUNT_400,
+                "hold_capture_exceeds_amount",
+                "pin_format_invalid",
+                "self_transfer",
+                "idempotency_key_required",
+            ),
             401: error_response("not_authenticated"),
             403: error_response(*_PIN_403),
             404: error_response("not_found", "wallet_not_found"),
-            409: error_response(
-                *_HOLD_409, "hold_expired", "self_transfer", "currency_mismatch", "wallet_frozen", "wallet_closed"
-            ),
+            409: error_response(*_HOLD_409, "hold_expired", "currency_mismatch", "wallet_frozen", "wallet_closed"),
             422: error_response("idempotency_key_reused"),
             423: error_response("pin_locked", "otp_locked"),
             429: error_response("rate_limited"),

@@ -480,3 +480,14 @@ def test_void_gives_everything_back(auth_client, wallet, assert_reconciled):
     release = Transaction.objects.filter(kind=TransactionKind.HOLD_RELEASE).get()
     assert (release.to_wallet_id, release.amount) == (wallet.pk, 3_000)
     assert_reconciled()
+
+
+def test_the_schema_documents_each_refusal_under_the_status_it_answers_with(api_client):
+    # self_transfer answers 400 (test_a_capture_to_oneself_is_refused); a client generated from the
+    # schema must find it there, with the missing-key 400 every hold request can answer.
+    paths = api_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+    for operation in (paths["/api/v1/holds"]["post"], paths["/api/v1/holds/{hold_id}/capture"]["post"]):
+        responses = operation["responses"]
+        assert "`self_transfer`" in responses["400"]["description"]
+        assert "`idempotency_key_required`" in responses["400"]["description"]
+        assert "`self_transfer`" not in responses["409"]["description"]
