@@ -301,7 +301,12 @@ _HOLD_409 = ("hold_not_authorized", "idempotency_request_in_progress")
         responses={
             201: HoldOutputSerializer,
             400: error_response(
-                *_AMOUNT_400, "currency_invalid", "currency_unsupported", "pin_format_invalid", "self_transfer"
+                *_AMOUNT_400,
+                "currency_invalid",
+                "currency_unsupported",
+                "pin_format_invalid",
+                "self_transfer",
+                "idempotency_key_required",
             ),
             401: error_response("not_authenticated"),
             403: error_response(*_PIN_403, "limit_exceeded"),
@@ -357,7 +362,13 @@ class HoldViewSet(viewsets.ViewSet):
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             201: HoldOutputSerializer,
-            400: error_response(*_AMOUNT_400, "hold_capture_exceeds_amount", "pin_format_invalid", "self_transfer"),
+            400: error_response(
+                *_AMOUNT_400,
+                "hold_capture_exceeds_amount",
+                "pin_format_invalid",
+                "self_transfer",
+                "idempotency_key_required",
+            ),
             401: error_response("not_authenticated"),
             403: error_response(*_PIN_403),
             404: error_response("not_found", "wallet_not_found"),

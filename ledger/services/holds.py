@@ -30,7 +30,7 @@ from ledger.selectors import hold_for_transaction, hold_get_for_user
 from ledger.services.posting import ledger_post
 from ledger.services.request_gate import gated_request
 from ledger.webhook_events import hold_event_emit
-from vaultpay.money import Money, currency_for
+from vaultpay.money import CurrencyMismatch, Money, currency_for
 from wallets.models import SystemWalletPurpose, Wallet, WalletKind
 from wallets.selectors import wallet_get_open_for_user, wallet_get_recipient, wallets_lock
 from wallets.services import wallet_system_get
@@ -56,12 +56,13 @@ def hold_authorize(
     """Set `amount` aside from the user's wallet until captured, voided or expired (default HOLD_DEFAULT_EXPIRY).
 
     Raises what a withdrawal does (the gate, WalletNotFound, WalletFrozen, CurrencyMismatch,
-    InsufficientFunds, LimitExceeded), and WalletNotFound / SelfTransfer for a bad `to_wallet_id`.
+    InsufficientFunds, LimitExceeded), and WalletNotFound / SelfTransfer / CurrencyMismatch for a bad
+    `to_wallet_id`.
     """
 
     def post() -> Transaction:
         wallet = wallet_get_open_for_user(user=user)
-        payee = _payee(user, to_wallet_id) if to_wallet_id else None
+        payee = _payee(user, to_wallet_id, currency=amount.currency.code) if to_wallet_id else None
         authorization = ledger_post(
             kind=TransactionKind.HOLD,
             source=wallet,
@@ -126,7 +127,7 @@ def hold_capture(
         if locked.expires_at <= now:
             raise HoldExpired(details={"expires_at": locked.expires_at.isoformat()})
         payee = (
-            _payee(user, payee_id)
+            _payee(user, payee_id, currency=locked.currency)
             if payee_id
             else wallet_system_get(currency=locked.currency, purpose=SystemWalletPurpose.WORLD)
         )
@@ -190,8 +191,10 @@ def holds_expire_due(*, now: datetime | None = None, batch: int = 500) -> int:
     expired = 0
     for hold_id in due:
         with transaction.atomic():
+            # Skip only a hold another settlement has locked (of="self"): a wallet busy with any posting
+            # is waited for, as a capture does (hold row first, then the wallet).
             locked = (
-                Hold.objects.select_for_update(skip_locked=True)
+                Hold.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("wallet")
                 .filter(pk=hold_id, status=HoldStatus.AUTHORIZED)
                 .first()
@@ -207,10 +210,14 @@ def holds_expire_due(*, now: datetime | None = None, batch: int = 500) -> int:
     return expired
 
 
-def _payee(user, to_wallet_id: str) -> Wallet:
+def _payee(user, to_wallet_id: str, *, currency: str) -> Wallet:
+    """The user wallet a hold pays. Raises WalletNotFound, SelfTransfer, CurrencyMismatch: checked when the
+    hold is authorized too, as a default payee in another currency could never be paid."""
     payee = wallet_get_recipient(public_id=to_wallet_id)
     if payee.owner_id == user.pk:
         raise SelfTransfer()
+    if payee.currency != currency:
+        raise CurrencyMismatch(details={"wallet": payee.label, "wallet_currency": payee.currency})
     return payee
 
 
