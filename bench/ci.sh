@@ -25,9 +25,9 @@ PGBENCH_DB="${BENCH_PGBENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/vau
 BASELINE_DB="${BENCH_BASELINE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/vp_peer_naive_ci}"
 PORT="${BENCH_PORT:-8631}"
 
-MODES="uniform,hot-out,hot-in,deposit"
+MODES="uniform,hot-out,hot-in,deposit,hold"
 if "${PYTHON}" -c "from bench.baseline import baseline_dir; baseline_dir()" 2>/dev/null; then
-    MODES="uniform,baseline,hot-out,hot-in,deposit"
+    MODES="uniform,baseline,hot-out,hot-in,deposit,hold"
 else
     echo "no naive baseline folder here: transfers without the baseline mode"
 fi

@@ -1,12 +1,14 @@
 """Transfer throughput through HTTP, against the naive Django baseline and PostgreSQL's own limit.
 
     python bench/transfers.py [--users 1000] [--clients 16] [--duration 20]
-                              [--modes uniform,baseline,hot-out,hot-in,deposit[,floor]]
+                              [--modes uniform,baseline,hot-out,hot-in,deposit,hold[,floor]]
 
 Starts gunicorn (DEBUG off, PostgreSQL + Redis), creates K funded users in bulk, then C concurrent
 clients send requests (JWT, PIN, a fresh Idempotency-Key each) for T seconds per mode: uniform
 (random pairs), hot-out (every transfer from one wallet), hot-in (every transfer into one wallet),
-deposit (each client deposits into its own wallets), floor (GET /users/me). `baseline` seeds, serves
+deposit (each client deposits into its own wallets), hold (each client authorizes a hold and captures
+it to a random payee, one request after the other: a hold's two requests are counted apart), floor
+(GET /users/me). `baseline` seeds, serves
 and loads the naive Django transfer (bench/baseline.py) with the same clients, duration and server
 shape. Beside every posting mode run the audit sequencer and the outbox relay (bench/background.py):
 the sealing lag and the receipt delay are printed. Then pgbench's TPC-B-like script runs with the
@@ -34,10 +36,11 @@ from bench.seed import BENCH_PIN, BenchUser, users_create, users_fund, users_pre
 
 TRANSFER_PATH = "/api/v1/transactions/transfer"
 DEPOSIT_PATH = "/api/v1/transactions/deposit"
-POSTING_MODES = ("uniform", "hot-out", "hot-in", "deposit")
+HOLD_MODE, HOLDS_PATH = "hold", "/api/v1/holds"
+POSTING_MODES = ("uniform", "hot-out", "hot-in", "deposit", HOLD_MODE)
 BASELINE_MODE = "baseline"
 # The baseline right after uniform: their ratio is the headline, so they share the machine's moment.
-MODES = ("uniform", BASELINE_MODE, "hot-out", "hot-in", "deposit")
+MODES = ("uniform", BASELINE_MODE, "hot-out", "hot-in", "deposit", HOLD_MODE)
 # Not a transfer: GET /users/me (JWT, one query), the cheapest authenticated request the same stack
 # serves. What a transfer costs above it is the money path; the floor is Django + DRF + gunicorn.
 FLOOR_MODE, FLOOR_PATH = "floor", "/api/v1/users/me"
@@ -88,9 +91,23 @@ def deposit_request(user: BenchUser, rng: random.Random) -> tuple[dict, bytes]:
     return headers, json_body({"amount": f"{rng.randint(1, 100) / 100:.2f}", "currency": "USD"})
 
 
+def hold_requests(payer: BenchUser, payee: BenchUser, rng: random.Random) -> tuple[dict, bytes, dict, bytes]:
+    """The authorization of a hold, then (once its id is known) its capture to `payee`: two money requests."""
+    headers = {"Authorization": f"Bearer {payer.token}", "Content-Type": "application/json"}
+    amount = f"{rng.randint(1, 100) / 100:.2f}"
+    hold = json_body({"amount": amount, "currency": "USD", "pin": BENCH_PIN})
+    capture = json_body({"to_wallet": payee.public_id, "pin": BENCH_PIN})
+    return (
+        headers | {"Idempotency-Key": uuid.uuid4().hex},
+        hold,
+        headers | {"Idempotency-Key": uuid.uuid4().hex},
+        capture,
+    )
+
+
 def pair_picker(mode: str, users: list[BenchUser], rng: random.Random):
     hot, others = users[0], users[1:]
-    if mode in ("uniform", FLOOR_MODE):
+    if mode in ("uniform", FLOOR_MODE, HOLD_MODE):
         return lambda: tuple(rng.sample(users, 2))
     if mode == "hot-out":
         return lambda: (hot, rng.choice(others))
@@ -105,6 +122,9 @@ def transfer_loop(mode: str, users: list[BenchUser], clients: int):
         pick = pair_picker(mode, users, rng) if mode != "deposit" else None
         own = users[index % clients :: clients]  # deposit: each client's wallets are its own
         while time.perf_counter() < deadline:
+            if mode == HOLD_MODE:
+                await _hold_and_capture(connection, stats, *pick(), rng)
+                continue
             if mode == "deposit":
                 headers, body = deposit_request(rng.choice(own), rng)
                 method, path = "POST", DEPOSIT_PATH
@@ -121,6 +141,28 @@ def transfer_loop(mode: str, users: list[BenchUser], clients: int):
             stats.record(response.status, started)
 
     return loop
+
+
+async def _hold_and_capture(connection: HttpConnection, stats: LoadStats, payer, payee, rng: random.Random) -> None:
+    hold_headers, hold, capture_headers, capture = hold_requests(payer, payee, rng)
+    started = time.perf_counter()
+    try:
+        response = await connection.request("POST", HOLDS_PATH, hold_headers, hold)
+    except ConnectionDropped:
+        stats.record("dropped", started)
+        return
+    stats.record(response.status, started)
+    if response.status != 201:
+        return
+    started = time.perf_counter()
+    try:
+        response = await connection.request(
+            "POST", f"{HOLDS_PATH}/{response.json()['id']}/capture", capture_headers, capture
+        )
+    except ConnectionDropped:
+        stats.record("dropped", started)
+        return
+    stats.record(response.status, started)
 
 
 def queries_per_transfer(users: list[BenchUser], *, samples: int = 20) -> tuple[float, float]:
@@ -150,6 +192,37 @@ def queries_per_transfer(users: list[BenchUser], *, samples: int = 20) -> tuple[
             assert response.status_code == 201, response.content
             counts.append(len(captured.captured_queries))
     return sum(steady) / len(steady), sum(first) / len(first)
+
+
+def queries_per_hold(users: list[BenchUser], *, samples: int = 10) -> tuple[float, float]:
+    """SQL statements per hold authorization and per capture, on the full Django stack (after the
+    transfers' count, so every sender's PIN salt is known)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    rng = random.Random(1)
+    authorize, capture = [], []
+    for i in range(samples):
+        payer, payee = users[(2 * i) % len(users)], users[(2 * i + 1) % len(users)]
+        hold_headers, hold, capture_headers, capture_body = hold_requests(payer, payee, rng)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(HOLDS_PATH, hold, content_type="application/json", headers=_django(hold_headers))
+        assert response.status_code == 201, response.content
+        authorize.append(len(captured.captured_queries))
+        path = f"{HOLDS_PATH}/{response.json()['id']}/capture"
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                path, capture_body, content_type="application/json", headers=_django(capture_headers)
+            )
+        assert response.status_code == 201, response.content
+        capture.append(len(captured.captured_queries))
+    return sum(authorize) / samples, sum(capture) / samples
+
+
+def _django(headers: dict) -> dict:
+    return {k: v for k, v in headers.items() if k != "Content-Type"}
 
 
 def measure(args, *, port: int, loop, web_pids, database_url: str, mode: str, ok_status: int) -> dict:
@@ -239,6 +312,9 @@ def print_report(results: dict) -> None:
         f"K={results['users']} users; SQL statements per transfer request: {results['queries_per_transfer']} "
         f"(a process's first request per user: {results['queries_first_transfer']}, it learns the PIN salt)"
     )
+    if results["queries_per_hold"]["authorize"] is not None:
+        holds = results["queries_per_hold"]
+        print(f"SQL statements per hold request: authorize {holds['authorize']}, capture {holds['capture']}")
     print(f"PIN: {results['pin']}; load average before the run: {results['load_average']}")
     print("\n| mode | transfers/s | p50 ms | p95 ms | p99 ms | responses | deadlocks | CPU ms/request web + db |")
     print("|---|---:|---:|---:|---:|---|---:|---:|")
@@ -275,6 +351,8 @@ def print_report(results: dict) -> None:
         )
     if "deposit" in rate:
         print(f"deposit / uniform = {_ratio(rate['deposit'], uniform)}   (target >= 0.9)")
+    if HOLD_MODE in rate:
+        print(f"hold requests / uniform transfers = {_ratio(rate[HOLD_MODE], uniform)}   (each hold is two requests)")
     for hot in ("hot-out", "hot-in"):
         if hot in rate:
             print(f"{hot} / uniform = {_ratio(rate[hot], uniform)}   (target >= 0.5)")
@@ -319,6 +397,7 @@ def main(argv=None) -> int:
     print(f"seeded {len(users)} funded users in {time.perf_counter() - started:.1f} s; {pin_note}")
     print(f"bench Redis flushed ({queued} receipt tasks left queued by earlier runs)")
     steady, first = queries_per_transfer(users)
+    hold_authorize, hold_capture = queries_per_hold(users) if HOLD_MODE in modes else (None, None)
     results = {
         "users": args.users,
         "clients": args.clients,
@@ -327,6 +406,7 @@ def main(argv=None) -> int:
         "load_average": load_average,
         "queries_per_transfer": steady,
         "queries_first_transfer": first,
+        "queries_per_hold": {"authorize": hold_authorize, "capture": hold_capture},
         "modes": [],
     }
     from django.db import connection
