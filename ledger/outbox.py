@@ -1,7 +1,8 @@
 """The transactional outbox's relay: publish what committed postings left behind, then forget it.
 
-A posting inserts an OutboxMessage in its own transaction (ledger/sql/posting.sql), so nothing on
-the request path talks to the broker. The relay takes rows with SKIP LOCKED (several relays never
+A posting inserts an OutboxMessage in its own transaction (ledger/sql/posting.sql), and so does a
+hold's every step (its webhook event: ledger.services.holds), so nothing on the request path talks
+to the broker. The relay takes rows with SKIP LOCKED (several relays never
 publish one row twice at once), publishes each topic's task and deletes the rows in the same
 transaction: a broker error rolls the batch back to be retried, a crash after publishing sends it
 again (at least once; the receipt task is idempotent). A batch's messages of one topic go out as
@@ -10,6 +11,7 @@ one task, so under load the broker sees one publish for many postings.
 
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,9 +19,15 @@ from ledger.models import OutboxMessage
 
 
 def _publishers() -> dict:
-    from ledger.tasks import send_transaction_receipts  # the task module imports services that post
+    from ledger.tasks import send_hold_events, send_transaction_receipts  # the task module imports services that post
 
-    return {"transaction.receipts": send_transaction_receipts.delay}
+    return {"transaction.receipts": send_transaction_receipts.delay, "hold.events": send_hold_events.delay}
+
+
+def outbox_relay_on_commit(subject_id: str) -> None:
+    """With no worker (the embedded default, the tests), relay a subject's messages as soon as its change commits."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        transaction.on_commit(lambda: outbox_relay_batch(subject_id=subject_id), robust=True)
 
 
 @transaction.atomic

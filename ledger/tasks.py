@@ -5,6 +5,7 @@ from ledger.idempotency import idempotency_purge_expired
 from ledger.outbox import outbox_relay_batch
 from ledger.receipts import transaction_receipts_queue
 from ledger.services.holds import holds_expire_due
+from ledger.webhook_events import hold_events_emit
 
 
 @shared_task
@@ -26,6 +27,19 @@ def send_transaction_receipts(transaction_ids: list[str]) -> int:
     notify each user party and queue their receipt emails. Each transaction's receipts are their own
     database transaction and idempotent, so a retried batch sends nothing twice."""
     return sum(transaction_receipts_queue(transaction_id=transaction_id) for transaction_id in transaction_ids)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_hold_events(subjects: list[str]) -> int:
+    """Published by the outbox relay: each "<hold id>:<event type>" as a webhook event (idempotent per event)."""
+    return hold_events_emit(subjects)
 
 
 @shared_task(ignore_result=True)

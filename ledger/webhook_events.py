@@ -1,7 +1,9 @@
 """The ledger's webhook events: what each user party of a posting, a hold, a refund or a dispute is sent."""
 
+from django.db import transaction
+
 from accounts.webhooks.services import webhook_event_emit
-from ledger.models import Dispute, Hold, Transaction
+from ledger.models import Dispute, Hold, HoldStatus, Transaction
 from vaultpay.money import format_minor
 from wallets.models import Wallet
 
@@ -51,22 +53,41 @@ def dispute_updated_emit(*, dispute: Dispute, wallet: Wallet, step: str, notice:
     )
 
 
-def hold_event_emit(*, hold: Hold, event_type: str) -> None:
-    """`hold.authorized|captured|voided|expired` for the hold's owner, in the settlement's own transaction."""
+def hold_events_emit(subjects: list[str]) -> int:
+    """`hold.authorized|captured|voided|expired` for each hold's owner, from the outbox's "<hold id>:<event type>"
+    subjects (written with each step: ledger.services.holds); returns how many were emitted."""
+    wanted = [subject.split(":", 1) for subject in subjects]
+    found = Hold.objects.select_related("owner", "wallet").in_bulk([hold_id for hold_id, _ in wanted])
+    holds = {str(pk): hold for pk, hold in found.items()}
+    emitted = 0
+    for hold_id, event_type in wanted:
+        hold = holds.get(hold_id)
+        if hold is None:
+            continue
+        with transaction.atomic():
+            _hold_event_emit(hold, event_type)
+        emitted += 1
+    return emitted
+
+
+def _hold_event_emit(hold: Hold, event_type: str) -> None:
+    # A settled hold never changes again; an authorization is described as it stood then, even if the
+    # hold has settled by the time the relay gets to it.
+    authorized = event_type == "hold.authorized"
     webhook_event_emit(
         user=hold.owner,
         event_type=event_type,
         key=f"{event_type}:{hold.pk}",
         data={
             "hold_id": str(hold.pk),
-            "status": hold.status,
+            "status": HoldStatus.AUTHORIZED if authorized else hold.status,
             "amount": format_minor(hold.amount, hold.currency),
-            "captured_amount": format_minor(hold.captured_amount, hold.currency),
+            "captured_amount": format_minor(0 if authorized else hold.captured_amount, hold.currency),
             "currency": hold.currency,
             "wallet": hold.wallet.public_id,
             "metadata": hold.metadata,
             "expires_at": _utc(hold.expires_at),
-            "settled_at": _utc(hold.settled_at),
+            "settled_at": None if authorized else _utc(hold.settled_at),
         },
     )
 

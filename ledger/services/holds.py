@@ -7,6 +7,9 @@ part from the owner's wallet as a `hold_capture`, to the payee or out of VaultPa
 a payment from the owner and whatever was not captured is simply left in the wallet. The wallet's
 `on_hold` says what its authorized holds set aside (its total is balance + on_hold).
 
+Each step writes its audit event and, through the outbox, its webhook event (hold.authorized,
+hold.captured, hold.voided, hold.expired) in its own transaction.
+
 Every settlement locks the hold row first, then the wallets in id order: a capture, a void and the
 expiry racing on one hold are served one after the other, and only the first finds it authorized.
 The database refuses any change to a settled hold (ledger/sql/hold_guard.sql).
@@ -25,14 +28,15 @@ from audit.models import AuditEventType
 from audit.services import audit_record
 from ledger.exceptions import HoldCaptureExceedsAmount, HoldExpired, HoldNotAuthorized, SelfTransfer
 from ledger.idempotency import IdempotencyRequest
-from ledger.models import Hold, HoldStatus, Transaction, TransactionKind
+from ledger.models import Hold, HoldStatus, OutboxMessage, Transaction, TransactionKind
+from ledger.outbox import outbox_relay_on_commit
 from ledger.selectors import hold_for_transaction, hold_get_for_user
+from ledger.services.money_movement import wallet_hold
 from ledger.services.posting import ledger_post
 from ledger.services.request_gate import gated_request
-from ledger.webhook_events import hold_event_emit
 from vaultpay.money import CurrencyMismatch, Money, currency_for
 from wallets.models import SystemWalletPurpose, Wallet, WalletKind
-from wallets.selectors import wallet_get_open_for_user, wallet_get_recipient, wallets_lock
+from wallets.selectors import wallet_get_recipient, wallets_lock
 from wallets.services import wallet_system_get
 
 
@@ -55,47 +59,25 @@ def hold_authorize(
 ) -> HoldResult:
     """Set `amount` aside from the user's wallet until captured, voided or expired (default HOLD_DEFAULT_EXPIRY).
 
-    Raises what a withdrawal does (the gate, WalletNotFound, WalletFrozen, CurrencyMismatch,
-    InsufficientFunds, LimitExceeded), and WalletNotFound / SelfTransfer / CurrencyMismatch for a bad
-    `to_wallet_id`.
+    One round trip, like a withdrawal (ledger_money_request() writes the posting, the hold, its audit
+    event and its webhook's outbox row). Raises what a withdrawal does (the gate, WalletNotFound,
+    WalletFrozen, CurrencyMismatch, InsufficientFunds, LimitExceeded), and WalletNotFound /
+    SelfTransfer / CurrencyMismatch for a bad `to_wallet_id`.
     """
-
-    def post() -> Transaction:
-        wallet = wallet_get_open_for_user(user=user)
-        payee = _payee(user, to_wallet_id, currency=amount.currency.code) if to_wallet_id else None
-        authorization = ledger_post(
-            kind=TransactionKind.HOLD,
-            source=wallet,
-            destination=wallet_system_get(currency=amount.currency.code, purpose=SystemWalletPurpose.HOLDS),
-            amount=amount,
-            initiator=user,
-            description=description or "Hold",
-            metadata=metadata,
-        )
-        Wallet.objects.filter(pk=wallet.pk).update(on_hold=F("on_hold") + amount.minor_units)
-        hold = Hold.objects.create(
-            wallet=wallet,
-            owner=user,
-            amount=amount.minor_units,
-            currency=amount.currency.code,
-            to_wallet=payee,
-            description=description,
-            metadata=metadata or {},
-            expires_at=authorization.created_at + (expires_in or settings.HOLD_DEFAULT_EXPIRY),
-            authorization=authorization,
-            created_at=authorization.created_at,
-        )
-        audit_record(
-            event_type=AuditEventType.HOLD_AUTHORIZED,
-            actor=user,
-            target=hold,
-            new_values={"amount": str(amount), "expires_at": hold.expires_at.isoformat()},
-        )
-        hold_event_emit(hold=hold, event_type="hold.authorized")
-        return authorization
-
-    result = gated_request(user_id=user.pk, gate=gate, money=amount, idempotency=idempotency, post=post)
-    return HoldResult(hold_for_transaction(transaction=result.transaction), result.replayed)
+    result = wallet_hold(
+        user=user,
+        amount=amount,
+        idempotency=idempotency,
+        lifetime=expires_in or settings.HOLD_DEFAULT_EXPIRY,
+        gate=gate,
+        to_wallet_id=to_wallet_id,
+        description=description,
+        metadata=metadata,
+    )
+    hold = hold_for_transaction(transaction=result.transaction)
+    if not result.replayed:
+        outbox_relay_on_commit(f"{hold.pk}:hold.authorized")  # the one ledger_money_request() wrote
+    return HoldResult(hold, result.replayed)
 
 
 def hold_capture(
@@ -150,7 +132,7 @@ def hold_capture(
             target=locked,
             new_values={"captured": str(money), "payee": payee.label, "capture": capture.reference},
         )
-        hold_event_emit(hold=locked, event_type="hold.captured")
+        _event(locked, "hold.captured")
         return capture
 
     result = gated_request(
@@ -169,7 +151,7 @@ def hold_void(*, user, hold_id, idempotency: IdempotencyRequest, gate: MoneyGate
         release = _release(locked, actor=user)
         _settle(locked, HoldStatus.VOIDED, release)
         audit_record(event_type=AuditEventType.HOLD_VOIDED, actor=user, target=locked, new_values={})
-        hold_event_emit(hold=locked, event_type="hold.voided")
+        _event(locked, "hold.voided")
         return release
 
     money = Money(hold.amount, currency_for(hold.currency))
@@ -205,7 +187,7 @@ def holds_expire_due(*, now: datetime | None = None, batch: int = 500) -> int:
             release = _release(locked, actor=None)
             _settle(locked, HoldStatus.EXPIRED, release)
             audit_record(event_type=AuditEventType.HOLD_EXPIRED, target=locked, new_values={})
-            hold_event_emit(hold=locked, event_type="hold.expired")
+            _event(locked, "hold.expired")
             expired += 1
     return expired
 
@@ -241,6 +223,13 @@ def _release(hold: Hold, *, actor) -> Transaction:
     )
     Wallet.objects.filter(pk=hold.wallet_id).update(on_hold=F("on_hold") - hold.amount)
     return release
+
+
+def _event(hold: Hold, event_type: str) -> None:
+    """The step's webhook event, through the outbox in the step's own transaction (ledger.webhook_events)."""
+    subject = f"{hold.pk}:{event_type}"
+    OutboxMessage.objects.create(topic="hold.events", subject_id=subject)
+    outbox_relay_on_commit(subject)
 
 
 def _settle(hold: Hold, status: HoldStatus, release: Transaction, *, capture=None, captured: int = 0) -> None:

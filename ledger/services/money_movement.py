@@ -1,4 +1,4 @@
-"""Deposit, withdraw and transfer: the money requests the API makes, each one round trip to the database.
+"""Deposit, withdraw, transfer and hold: the money requests the API makes, each one round trip to the database.
 
 ledger_money_request() (ledger/sql/posting.sql) runs the account gate, the idempotency key, the
 wallet side and the posting as one statement in autocommit, so the statement is the transaction:
@@ -11,6 +11,7 @@ the service that owns it, after which the request is made again.
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -30,7 +31,7 @@ from wallets.models import SystemWalletPurpose, Wallet, WalletKind
 from wallets.selectors import no_open_wallet
 from wallets.services import wallet_system_get
 
-_MONEY_REQUEST_ARGUMENTS = 22  # ledger_money_request()'s parameters, in the order _call passes them
+_MONEY_REQUEST_ARGUMENTS = 23  # ledger_money_request()'s parameters, in the order _call passes them
 _MONEY_REQUEST_SQL = f"SELECT * FROM ledger_money_request({', '.join(['%s'] * _MONEY_REQUEST_ARGUMENTS)})"  # noqa: S608 - placeholders only
 
 
@@ -50,6 +51,7 @@ class MoneyRequest:
     recipient: str | None = None
     description: str = ""
     metadata: dict = field(default_factory=dict)
+    hold_lifetime: timedelta | None = None  # a hold's, until it expires uncaptured
 
 
 # `gate`: see ledger.services.request_gate.gate_state_start.
@@ -115,6 +117,35 @@ def wallet_transfer(
     return _money_request(request)
 
 
+def wallet_hold(
+    *,
+    user,
+    amount: Money,
+    idempotency: IdempotencyRequest,
+    lifetime: timedelta,
+    gate: MoneyGateRequest | None = None,
+    to_wallet_id: str | None = None,
+    description: str = "",
+    metadata: dict | None = None,
+) -> PostingResult:
+    """Move `amount` from the user's wallet into @holds and write the hold (ledger.services.holds says the rest).
+
+    Raises what a withdrawal does, and WalletNotFound, SelfTransfer, CurrencyMismatch for a bad `to_wallet_id`.
+    """
+    request = MoneyRequest(
+        TransactionKind.HOLD,
+        user.pk,
+        amount,
+        idempotency,
+        gate,
+        to_wallet_id,
+        description,
+        metadata or {},
+        hold_lifetime=lifetime,
+    )
+    return _money_request(request)
+
+
 def _money_request(request: MoneyRequest) -> PostingResult:
     state = gate_state_start(
         user_id=request.user_id, gate=request.gate, money=request.amount, recipient=request.recipient
@@ -128,7 +159,8 @@ def _money_request(request: MoneyRequest) -> PostingResult:
         if outcome == "replayed":
             return PostingResult(_earlier(row["transaction_id"]), replayed=True)
         if outcome == "system_wallet_missing":
-            wallet_system_get(currency=request.amount.currency.code, purpose=SystemWalletPurpose.WORLD)
+            purpose = SystemWalletPurpose(row["detail"]["purpose"])
+            wallet_system_get(currency=request.amount.currency.code, purpose=purpose)
         elif not gate_settle(state, outcome, row["detail"]):
             raise _refusal(request, outcome, row["detail"])
     raise RuntimeError(f"money request not settled after {GATE_ATTEMPTS} attempts")  # a bug, never a client's doing
@@ -158,6 +190,7 @@ def _call(request: MoneyRequest, state: GateState) -> dict:
                 json.dumps(posting_audit(kind=request.kind, reference=reference, amount=amount)),
                 timezone.now(),
                 settings.TRANSFER_NEW_RECIPIENT_DAILY_MAX,
+                request.hold_lifetime,
             ],
         )
         columns = [column.name for column in cursor.description]
@@ -203,9 +236,13 @@ def _posted(request: MoneyRequest, row: dict) -> Transaction:
             owner=owner,
             currency=code,
         )
-    else:
+    else:  # @world, or for a hold @holds (its counterparty columns name the default payee instead)
+        hold = request.kind == TransactionKind.HOLD
         other = Wallet(
-            pk=row["counterparty_id"], kind=WalletKind.SYSTEM, system_purpose=SystemWalletPurpose.WORLD, currency=code
+            pk=None if hold else row["counterparty_id"],
+            kind=WalletKind.SYSTEM,
+            system_purpose=SystemWalletPurpose.HOLDS if hold else SystemWalletPurpose.WORLD,
+            currency=code,
         )
     source, destination = (other, own) if request.kind == TransactionKind.DEPOSIT else (own, other)
     return Transaction(

@@ -3,7 +3,6 @@
 import json
 import uuid
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -64,11 +63,10 @@ def posting_audit(*, kind: str, reference: str, amount: Money) -> dict:
 def posting_after_commit(transaction_id, kind: str) -> None:
     """Once the posting commits: count it, and with no worker (the embedded default, the tests) relay
     its outbox message at once."""
-    transaction.on_commit(lambda: posting_committed(kind))
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        from ledger.outbox import outbox_relay_batch
+    from ledger.outbox import outbox_relay_on_commit
 
-        transaction.on_commit(lambda: outbox_relay_batch(subject_id=str(transaction_id)), robust=True)
+    transaction.on_commit(lambda: posting_committed(kind))
+    outbox_relay_on_commit(str(transaction_id))
 
 
 @transaction.atomic(savepoint=False)

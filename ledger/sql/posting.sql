@@ -1,6 +1,6 @@
 -- The ledger side of every posting, installed by migration 0008_posting_pg and, as it is now, by
--- 0011_posting_functions_reinstalled, 0012_new_recipient_check_by_wallet_ids and
--- 0014_posting_for_holds_and_refunds.
+-- 0011_posting_functions_reinstalled, 0012_new_recipient_check_by_wallet_ids,
+-- 0014_posting_for_holds_and_refunds and 0015_hold_authorization_in_one_round_trip.
 --
 -- ledger_post: wallet_move (wallets/sql/wallet_move.sql: locks, status, funds, limits, balances), then
 -- the transaction, its two entries, the audit event and the outbox row that delivers the receipts,
@@ -11,11 +11,12 @@
 -- ledger_request_gate: what every money request passes before it posts: the account gate and the
 -- idempotency key (held by an advisory lock until COMMIT, then answered from its record).
 --
--- ledger_money_request: one API money request (deposit, withdrawal, transfer) in one round trip:
--- the gate, the wallets, ledger_post, the idempotency record. Called as one statement in
--- autocommit, it is one database transaction. The requests that post more than one transaction
--- (holds, captures, voids, refunds: ledger.services.gated_request) call the gate alone, in their
--- own transaction, and post from Python.
+-- ledger_money_request: one API money request (deposit, withdrawal, transfer, a hold's
+-- authorization) in one round trip: the gate, the wallets, ledger_post, the idempotency record (and
+-- for a hold the hold itself: ledger.services.holds). Called as one statement in autocommit, it is
+-- one database transaction. The requests that post more than one transaction (captures, voids,
+-- refunds: ledger.services.request_gate.gated_request) call the gate alone, in their own
+-- transaction, and post from Python.
 --
 
 CREATE OR REPLACE FUNCTION ledger_post(
@@ -136,7 +137,7 @@ $$ LANGUAGE plpgsql;
 
 
 CREATE OR REPLACE FUNCTION ledger_money_request(
-    p_kind text,              -- deposit, withdrawal or transfer
+    p_kind text,              -- deposit, withdrawal, transfer or hold
     p_user bigint,
     p_ip_hash text,           -- NULL once accounts.services.ip_trust has let the address through
     p_pin_salt text,
@@ -147,7 +148,7 @@ CREATE OR REPLACE FUNCTION ledger_money_request(
     p_idempotency_key text,
     p_fingerprint text,
     p_idempotency_ttl interval,
-    p_recipient text,         -- a transfer's recipient wallet (public id); NULL otherwise
+    p_recipient text,         -- a transfer's recipient wallet (public id), a hold's default payee; or NULL
     p_currency text,
     p_amount bigint,
     p_limits jsonb,
@@ -158,6 +159,7 @@ CREATE OR REPLACE FUNCTION ledger_money_request(
     p_audit jsonb,
     p_now timestamptz,
     p_new_recipient_max integer,  -- transfers a day to someone never paid before a day (NULL: no cap)
+    p_hold_lifetime interval,  -- how long a hold lasts uncaptured; NULL for every other kind
     OUT outcome text,
     OUT detail jsonb,
     OUT transaction_id uuid,
@@ -175,6 +177,9 @@ DECLARE
     v_counterparty_owner bigint;
     v_wallet_currency text;
     v_paid_today bigint;
+    v_payee_currency text;
+    v_system_wallet bigint;
+    v_hold_id uuid;
     posted record;
 BEGIN
     SELECT * INTO gate FROM ledger_request_gate(p_user, p_ip_hash, p_pin_salt, p_pin_hash, p_sender_check,
@@ -223,24 +228,69 @@ BEGIN
             END IF;
         END IF;
     ELSE
-        SELECT id INTO counterparty_id
-          FROM wallets_wallet WHERE kind = 'system' AND currency = p_currency AND system_purpose = 'world';
-        IF counterparty_id IS NULL THEN
+        IF p_kind = 'hold' AND p_recipient IS NOT NULL THEN
+            -- The default payee of a later capture: checked now, as one in another currency could never be paid.
+            SELECT id, owner_id, public_id, currency
+              INTO counterparty_id, v_counterparty_owner, counterparty_public_id, v_payee_currency
+              FROM wallets_wallet WHERE public_id = p_recipient AND kind = 'user' AND status <> 'closed';
+            IF counterparty_id IS NULL THEN
+                outcome := 'recipient_not_found';
+                RETURN;
+            END IF;
+            IF v_counterparty_owner = p_user THEN
+                outcome := 'self_transfer';
+                RETURN;
+            END IF;
+            IF v_payee_currency <> p_currency THEN
+                outcome := 'currency_mismatch';
+                detail := jsonb_build_object('wallet_id', counterparty_id, 'wallet_currency', v_payee_currency);
+                RETURN;
+            END IF;
+        END IF;
+        -- Money leaving or entering VaultPay meets @world; a hold's goes to @holds until it settles.
+        SELECT id INTO v_system_wallet
+          FROM wallets_wallet WHERE kind = 'system' AND currency = p_currency
+           AND system_purpose = CASE WHEN p_kind = 'hold' THEN 'holds' ELSE 'world' END;
+        IF v_system_wallet IS NULL THEN
             outcome := 'system_wallet_missing';
+            detail := jsonb_build_object('purpose', CASE WHEN p_kind = 'hold' THEN 'holds' ELSE 'world' END);
             RETURN;
+        END IF;
+        IF p_kind <> 'hold' THEN
+            counterparty_id := v_system_wallet;  -- a hold's counterparty is its default payee
         END IF;
     END IF;
 
     SELECT * INTO posted FROM ledger_post(
         p_kind,
         CASE WHEN p_kind = 'deposit' THEN counterparty_id ELSE wallet_id END,
-        CASE WHEN p_kind = 'deposit' THEN wallet_id ELSE counterparty_id END,
+        CASE WHEN p_kind = 'deposit' THEN wallet_id WHEN p_kind = 'hold' THEN v_system_wallet
+             ELSE counterparty_id END,
         p_currency, p_amount, p_limits, p_transaction_id, p_reference, p_user, p_description, p_metadata, NULL,
         p_audit || jsonb_build_object('actor_role', gate.actor_role), p_now);
     outcome := posted.outcome;
     detail := posted.detail;
     IF outcome <> 'ok' THEN
         RETURN;
+    END IF;
+    IF p_kind = 'hold' THEN
+        -- The wallet's row is locked by the posting: its on_hold moves with its balance.
+        UPDATE wallets_wallet SET on_hold = on_hold + p_amount WHERE id = wallet_id;
+        v_hold_id := gen_random_uuid();
+        INSERT INTO ledger_hold (id, wallet_id, owner_id, amount, currency, to_wallet_id, description, metadata,
+                                 status, captured_amount, expires_at, authorization_id, created_at)
+        VALUES (v_hold_id, wallet_id, p_user, p_amount, p_currency, counterparty_id, p_description, p_metadata,
+                'authorized', 0, posted.created_at + p_hold_lifetime, p_transaction_id, posted.created_at);
+        INSERT INTO audit_auditevent (occurred_at, event_type, actor_id, actor_role, target_type, target_id,
+                                      request_id, ip_hash, old_values, new_values)
+        VALUES (posted.created_at, 'hold.authorized', p_user, gate.actor_role, 'ledger.hold', v_hold_id::text,
+                COALESCE(p_audit ->> 'request_id', ''), COALESCE(p_audit ->> 'ip_hash', ''), '{}'::jsonb,
+                jsonb_build_object('amount', p_audit -> 'new_values' -> 'amount',
+                                   'expires_at', to_jsonb(posted.created_at + p_hold_lifetime)));
+        -- Its webhook event leaves through the outbox, like the posting's receipts (ledger.outbox).
+        INSERT INTO ledger_outboxmessage (topic, subject_id, created_at)
+        VALUES ('hold.events', v_hold_id::text || ':hold.authorized', posted.created_at);
+        detail := jsonb_build_object('hold_id', v_hold_id);
     END IF;
     INSERT INTO ledger_idempotencyrecord (user_id, key, fingerprint, transaction_id, response_status,
                                           created_at, expires_at)

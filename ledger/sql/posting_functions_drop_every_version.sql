@@ -1,6 +1,6 @@
--- Run by migrations 0011_posting_functions_reinstalled and 0014_posting_for_holds_and_refunds: every
--- version of the posting's functions goes (their signatures grew with the money path), then the
--- current SQL files are run.
+-- Run by migrations 0011_posting_functions_reinstalled, 0014_posting_for_holds_and_refunds and
+-- 0015_hold_authorization_in_one_round_trip: every version of the posting's functions goes (their
+-- signatures grew with the money path), then the current SQL files are run.
 DO $$
 DECLARE
     fn regprocedure;

@@ -133,6 +133,8 @@ def test_a_bad_hold_request_is_refused_and_changes_nothing(auth_client, wallet, 
 
 def test_a_hold_above_the_balance_is_refused(auth_client, wallet, assert_reconciled):
     fund(wallet, 2_000)
+    # @holds exists before any hold (`manage.py create_system_wallets`); otherwise the first request makes it.
+    wallet_system_get(currency="USD", purpose=SystemWalletPurpose.HOLDS)
     before = _money_state()
     error = _error(_authorize(auth_client, amount="20.01"), 409, "insufficient_funds")
     assert error["details"] == {"balance": "20.00", "requested": "20.01"}

@@ -1,0 +1,27 @@
+"""A hold's authorization in one round trip: ledger_money_request() grew a 23rd parameter (the hold's
+lifetime) and writes the hold itself. Every earlier version of the posting's functions goes first."""
+
+from pathlib import Path
+
+from django.db import migrations
+
+BASE = Path(__file__).resolve().parent.parent.parent
+FILES = [
+    BASE / "ledger" / "sql" / "posting_functions_drop_every_version.sql",
+    BASE / "accounts" / "sql" / "money_gate.sql",
+    BASE / "wallets" / "sql" / "wallet_move.sql",
+    BASE / "ledger" / "sql" / "posting.sql",
+]
+
+
+def reinstall(apps, schema_editor):
+    with schema_editor.connection.cursor() as cursor:
+        for path in FILES:
+            cursor.execute(path.read_text())
+
+
+class Migration(migrations.Migration):
+    dependencies = [("ledger", "0014_posting_for_holds_and_refunds")]
+
+    # Backwards there is nothing to restore: the functions stay those of this version.
+    operations = [migrations.RunPython(reinstall, migrations.RunPython.noop)]
