@@ -7,37 +7,41 @@ part from the owner's wallet as a `hold_capture`, to the payee or out of VaultPa
 a payment from the owner and whatever was not captured is simply left in the wallet. The wallet's
 `on_hold` says what its authorized holds set aside (its total is balance + on_hold).
 
-Each step writes its audit event and, through the outbox, its webhook event (hold.authorized,
-hold.captured, hold.voided, hold.expired) in its own transaction.
+Each step is one round trip, like a transfer: the authorization is ledger_money_request()
+(ledger/sql/posting.sql), a capture, a void and the expiry are ledger_hold_settle()
+(ledger/sql/hold_settle.sql), behind the same gate and idempotency key. Each writes the postings,
+the hold, its audit event and, through the outbox, its webhook event (hold.authorized,
+hold.captured, hold.voided, hold.expired) in one transaction. Python validates, reads the hold
+once to answer 404 and to know its currency, and names the refusals.
 
 Every settlement locks the hold row first, then the wallets in id order: a capture, a void and the
 expiry racing on one hold are served one after the other, and only the first finds it authorized.
 The database refuses any change to a settled hold (ledger/sql/hold_guard.sql).
 """
 
+import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from accounts.services.money_gate import MoneyGateRequest
-from audit.models import AuditEventType
-from audit.services import audit_record
-from ledger.exceptions import HoldCaptureExceedsAmount, HoldExpired, HoldNotAuthorized, SelfTransfer
-from ledger.idempotency import IdempotencyRequest
-from ledger.models import Hold, HoldStatus, OutboxMessage, Transaction, TransactionKind
+from audit.context import current_ip_hash
+from ledger.exceptions import HoldCaptureExceedsAmount, HoldExpired, HoldNotAuthorized, HoldNotFound, SelfTransfer
+from ledger.idempotency import IdempotencyRequest, idempotency_lock_id
+from ledger.models import Hold, HoldStatus, Transaction, TransactionKind, new_transaction_reference
 from ledger.outbox import outbox_relay_on_commit
 from ledger.selectors import hold_for_transaction, hold_get_for_user
 from ledger.services.money_movement import wallet_hold
-from ledger.services.posting import ledger_post
-from ledger.services.request_gate import gated_request
-from vaultpay.money import CurrencyMismatch, Money, currency_for
-from wallets.models import SystemWalletPurpose, Wallet, WalletKind
-from wallets.selectors import wallet_get_recipient, wallets_lock
-from wallets.services import wallet_system_get
+from ledger.services.posting import posting_after_commit, posting_refusal
+from ledger.services.request_gate import GateState, gate_refusal, gate_round_trips, gate_state_start
+from vaultpay.money import Money, currency_for, format_minor
+from vaultpay.request_id import current_request_id
+from wallets.exceptions import WalletNotFound
+from wallets.limits import tier_limits_for_posting
 
 
 @dataclass(frozen=True)
@@ -102,140 +106,121 @@ def hold_capture(
     if money.minor_units > hold.amount:
         raise HoldCaptureExceedsAmount(details={"amount": str(Money(hold.amount, currency))})
     payee_id = to_wallet_id or (hold.to_wallet.public_id if hold.to_wallet_id else None)
-
-    def post() -> Transaction:
-        now = timezone.now()
-        locked = _lock_authorized(hold.pk)
-        if locked.expires_at <= now:
-            raise HoldExpired(details={"expires_at": locked.expires_at.isoformat()})
-        payee = (
-            _payee(user, payee_id, currency=locked.currency)
-            if payee_id
-            else wallet_system_get(currency=locked.currency, purpose=SystemWalletPurpose.WORLD)
-        )
-        # Both user wallets now, in id order: the release locks the owner's, the capture then the payee's.
-        wallets_lock(*(wallet for wallet in (locked.wallet, payee) if wallet.kind == WalletKind.USER))
-        release = _release(locked, actor=user)
-        capture = ledger_post(
-            kind=TransactionKind.HOLD_CAPTURE,
-            source=locked.wallet,
-            destination=payee,
-            amount=money,
-            initiator=user,
-            description=locked.description or "Hold capture",
-            metadata=locked.metadata,
-        )
-        _settle(locked, HoldStatus.CAPTURED, release, capture=capture, captured=money.minor_units)
-        audit_record(
-            event_type=AuditEventType.HOLD_CAPTURED,
-            actor=user,
-            target=locked,
-            new_values={"captured": str(money), "payee": payee.label, "capture": capture.reference},
-        )
-        _event(locked, "hold.captured")
-        return capture
-
-    result = gated_request(
-        user_id=user.pk, gate=gate, money=money, idempotency=idempotency, post=post, recipient=payee_id
-    )
-    return HoldResult(hold_for_transaction(transaction=result.transaction), result.replayed)
+    state = gate_state_start(user_id=user.pk, gate=gate, money=money, recipient=payee_id)
+    return _settle_request(hold, "capture", state, idempotency, capture=money, payee_id=to_wallet_id)
 
 
 def hold_void(*, user, hold_id, idempotency: IdempotencyRequest, gate: MoneyGateRequest | None = None) -> HoldResult:
     """Give the whole hold back to the wallet. Raises HoldNotFound, HoldNotAuthorized, the gate's refusals."""
     hold = hold_get_for_user(user=user, hold_id=hold_id)
-
-    def post() -> Transaction:
-        locked = _lock_authorized(hold.pk)
-        wallets_lock(locked.wallet)
-        release = _release(locked, actor=user)
-        _settle(locked, HoldStatus.VOIDED, release)
-        audit_record(event_type=AuditEventType.HOLD_VOIDED, actor=user, target=locked, new_values={})
-        _event(locked, "hold.voided")
-        return release
-
     money = Money(hold.amount, currency_for(hold.currency))
-    result = gated_request(user_id=user.pk, gate=gate, money=money, idempotency=idempotency, post=post)
-    return HoldResult(hold_for_transaction(transaction=result.transaction), result.replayed)
+    state = gate_state_start(user_id=user.pk, gate=gate, money=money, recipient=None)
+    return _settle_request(hold, "void", state, idempotency)
 
 
 def holds_expire_due(*, now: datetime | None = None, batch: int = 500) -> int:
     """Release every authorized hold past its expiry (Celery beat, ledger.tasks.expire_holds); returns how many.
 
-    One database transaction per hold; a hold another settlement holds the lock of is left to it.
+    One round trip per hold; a hold whose settlement is under way is left to it.
     """
     now = now or timezone.now()
-    due = list(
-        Hold.objects.filter(status=HoldStatus.AUTHORIZED, expires_at__lte=now)
-        .order_by("expires_at")
-        .values_list("pk", flat=True)[:batch]
-    )
+    due = Hold.objects.filter(status=HoldStatus.AUTHORIZED, expires_at__lte=now).order_by("expires_at")
     expired = 0
-    for hold_id in due:
-        with transaction.atomic():
-            # Skip only a hold another settlement has locked (of="self"): a wallet busy with any posting
-            # is waited for, as a capture does (hold row first, then the wallet).
-            locked = (
-                Hold.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("wallet")
-                .filter(pk=hold_id, status=HoldStatus.AUTHORIZED)
-                .first()
-            )
-            if locked is None:
-                continue
-            wallets_lock(locked.wallet)
-            release = _release(locked, actor=None)
-            _settle(locked, HoldStatus.EXPIRED, release)
-            audit_record(event_type=AuditEventType.HOLD_EXPIRED, target=locked, new_values={})
-            _event(locked, "hold.expired")
+    for hold in due[:batch]:
+        row = _settle_call(hold, "expire", None, None, capture=None, payee_id=None, now=now)
+        if row["outcome"] == "ok":
+            _after_commit(hold, row, "expire")
             expired += 1
     return expired
 
 
-def _payee(user, to_wallet_id: str, *, currency: str) -> Wallet:
-    """The user wallet a hold pays. Raises WalletNotFound, SelfTransfer, CurrencyMismatch: checked when the
-    hold is authorized too, as a default payee in another currency could never be paid."""
-    payee = wallet_get_recipient(public_id=to_wallet_id)
-    if payee.owner_id == user.pk:
-        raise SelfTransfer()
-    if payee.currency != currency:
-        raise CurrencyMismatch(details={"wallet": payee.label, "wallet_currency": payee.currency})
-    return payee
+_SETTLE_ARGUMENTS = 21  # ledger_hold_settle()'s parameters (ledger/sql/hold_settle.sql)
+_SETTLE_SQL = f"SELECT outcome, detail, transaction_id FROM ledger_hold_settle({', '.join(['%s'] * _SETTLE_ARGUMENTS)})"  # noqa: S608 - placeholders only
 
 
-def _lock_authorized(hold_id) -> Hold:
-    """The hold's row, locked; raises HoldNotAuthorized once anything has settled it."""
-    locked = Hold.objects.select_for_update(of=("self",)).select_related("wallet").get(pk=hold_id)
-    if locked.status != HoldStatus.AUTHORIZED:
-        raise HoldNotAuthorized(details={"status": locked.status})
-    return locked
-
-
-def _release(hold: Hold, *, actor) -> Transaction:
-    """Post the whole hold from @holds back to its wallet; the caller holds the hold's and the wallet's locks."""
-    release = ledger_post(
-        kind=TransactionKind.HOLD_RELEASE,
-        source=wallet_system_get(currency=hold.currency, purpose=SystemWalletPurpose.HOLDS),
-        destination=hold.wallet,
-        amount=Money(hold.amount, currency_for(hold.currency)),
-        initiator=actor,
-        description="Hold release",
+def _settle_request(
+    hold: Hold, action: str, state: GateState, idempotency: IdempotencyRequest, *, capture=None, payee_id=None
+) -> HoldResult:
+    row = gate_round_trips(
+        state,
+        lambda: _settle_call(hold, action, state, idempotency, capture=capture, payee_id=payee_id),
+        refusal=lambda outcome, detail: _refusal(hold, outcome, detail, payee_id),
     )
-    Wallet.objects.filter(pk=hold.wallet_id).update(on_hold=F("on_hold") - hold.amount)
-    return release
+    transaction = Transaction(pk=row["transaction_id"])
+    if row["outcome"] == "replayed":
+        return HoldResult(hold_for_transaction(transaction=transaction), replayed=True)
+    _after_commit(hold, row, action)
+    return HoldResult(hold_for_transaction(transaction=transaction), replayed=False)
 
 
-def _event(hold: Hold, event_type: str) -> None:
-    """The step's webhook event, through the outbox in the step's own transaction (ledger.webhook_events)."""
-    subject = f"{hold.pk}:{event_type}"
-    OutboxMessage.objects.create(topic="hold.events", subject_id=subject)
-    outbox_relay_on_commit(subject)
+def _settle_call(
+    hold: Hold, action: str, state: GateState | None, idempotency, *, capture: Money | None, payee_id, now=None
+) -> dict:
+    gate = state.arguments() if state is not None else [None] * 6
+    key = [idempotency_lock_id(idempotency), idempotency.key, idempotency.fingerprint] if idempotency else [None] * 3
+    release, capture_id = uuid.uuid4(), uuid.uuid4()
+    release_reference, capture_reference = new_transaction_reference(), new_transaction_reference()
+    whole = Money(hold.amount, currency_for(hold.currency))
+    audit = {
+        "request_id": current_request_id()[:64],
+        "ip_hash": current_ip_hash(),
+        "release_amount": str(whole),
+        "capture_amount": str(capture) if capture is not None else None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SETTLE_SQL,
+            [
+                action,
+                *gate,
+                *key,
+                settings.IDEMPOTENCY_TTL,
+                hold.pk,
+                capture.minor_units if capture is not None else None,
+                payee_id,
+                tier_limits_for_posting(currency=hold.currency),
+                release,
+                release_reference,
+                capture_id,
+                capture_reference,
+                json.dumps(audit),
+                now or timezone.now(),
+            ],
+        )
+        outcome, detail, transaction_id = cursor.fetchone()
+    return {
+        "outcome": outcome,
+        "detail": json.loads(detail) if detail else None,
+        "transaction_id": transaction_id,
+        "release_id": release,
+        "capture_id": capture_id,
+    }
 
 
-def _settle(hold: Hold, status: HoldStatus, release: Transaction, *, capture=None, captured: int = 0) -> None:
-    hold.status = status
-    hold.release = release
-    hold.capture = capture
-    hold.captured_amount = captured
-    hold.settled_at = release.created_at
-    hold.save(update_fields=["status", "release", "capture", "captured_amount", "settled_at"])
+def _after_commit(hold: Hold, row: dict, action: str) -> None:
+    """What every posting does once committed (its metric, its receipts relayed without a worker), and the
+    hold's webhook event."""
+    posting_after_commit(row["release_id"], TransactionKind.HOLD_RELEASE)
+    if action == "capture":
+        posting_after_commit(row["capture_id"], TransactionKind.HOLD_CAPTURE)
+    status = {"capture": HoldStatus.CAPTURED, "void": HoldStatus.VOIDED, "expire": HoldStatus.EXPIRED}[action]
+    outbox_relay_on_commit(f"{hold.pk}:hold.{status}")
+
+
+def _refusal(hold: Hold, outcome: str, detail: dict | None, payee_id: str | None):
+    refusal = gate_refusal(outcome)
+    if refusal is not None:
+        return refusal
+    if outcome == "hold_not_found":
+        return HoldNotFound()
+    if outcome == "hold_not_authorized":
+        return HoldNotAuthorized(details=detail)
+    if outcome == "hold_expired":
+        return HoldExpired(details=detail)
+    if outcome == "hold_capture_exceeds_amount":
+        return HoldCaptureExceedsAmount(details={"amount": format_minor(detail["amount"], hold.currency)})
+    if outcome == "recipient_not_found":
+        return WalletNotFound(details={"wallet": payee_id})
+    if outcome == "self_transfer":
+        return SelfTransfer()
+    return posting_refusal(outcome, detail, currency=hold.currency)

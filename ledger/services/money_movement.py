@@ -23,13 +23,12 @@ from ledger.exceptions import NewRecipientDailyLimit, SelfTransfer
 from ledger.idempotency import IdempotencyRequest, idempotency_lock_id
 from ledger.models import Transaction, TransactionKind, new_transaction_reference
 from ledger.services.posting import posting_after_commit, posting_audit, posting_refusal
-from ledger.services.request_gate import GATE_ATTEMPTS, GateState, gate_refusal, gate_settle, gate_state_start
+from ledger.services.request_gate import GateState, gate_refusal, gate_round_trips, gate_state_start
 from vaultpay.money import Money
 from wallets.exceptions import WalletNotFound
 from wallets.limits import tier_limits_for_posting
 from wallets.models import SystemWalletPurpose, Wallet, WalletKind
 from wallets.selectors import no_open_wallet
-from wallets.services import wallet_system_get
 
 _MONEY_REQUEST_ARGUMENTS = 23  # ledger_money_request()'s parameters, in the order _call passes them
 _MONEY_REQUEST_SQL = f"SELECT * FROM ledger_money_request({', '.join(['%s'] * _MONEY_REQUEST_ARGUMENTS)})"  # noqa: S608 - placeholders only
@@ -150,20 +149,15 @@ def _money_request(request: MoneyRequest) -> PostingResult:
     state = gate_state_start(
         user_id=request.user_id, gate=request.gate, money=request.amount, recipient=request.recipient
     )
-    for _ in range(GATE_ATTEMPTS):
-        row = _call(request, state)
-        outcome = row["outcome"]
-        if outcome == "ok":
-            posting_after_commit(row["transaction_id"], request.kind)
-            return PostingResult(_posted(request, row), replayed=False)
-        if outcome == "replayed":
-            return PostingResult(_earlier(row["transaction_id"]), replayed=True)
-        if outcome == "system_wallet_missing":
-            purpose = SystemWalletPurpose(row["detail"]["purpose"])
-            wallet_system_get(currency=request.amount.currency.code, purpose=purpose)
-        elif not gate_settle(state, outcome, row["detail"]):
-            raise _refusal(request, outcome, row["detail"])
-    raise RuntimeError(f"money request not settled after {GATE_ATTEMPTS} attempts")  # a bug, never a client's doing
+    row = gate_round_trips(
+        state,
+        lambda: _call(request, state),
+        refusal=lambda outcome, detail: _refusal(request, outcome, detail),
+    )
+    if row["outcome"] == "replayed":
+        return PostingResult(_earlier(row["transaction_id"]), replayed=True)
+    posting_after_commit(row["transaction_id"], request.kind)
+    return PostingResult(_posted(request, row), replayed=False)
 
 
 def _call(request: MoneyRequest, state: GateState) -> dict:

@@ -35,6 +35,8 @@ from ledger.idempotency import IdempotencyRequest, idempotency_lock_id
 from ledger.models import IdempotencyRecord, Transaction
 from ledger.recipients import recipient_is_new
 from vaultpay.money import Money
+from wallets.models import SystemWalletPurpose
+from wallets.services import wallet_system_get
 
 # One round trip normally; each slow path adds one (unseen IP, PIN to count, stale salt, step-up, @world).
 GATE_ATTEMPTS = 6
@@ -125,6 +127,26 @@ def gate_refusal(outcome: str) -> Exception | None:
     if outcome == "token_outdated":
         return token_outdated()
     return None
+
+
+def gate_round_trips(state: GateState, call: Callable[[], dict], *, refusal: Callable) -> dict:
+    """Make a one-statement money request until the database settles it; its row, outcome 'ok' or 'replayed'.
+
+    `call` makes the request with what `state` still asks the database to check; between attempts the
+    slow paths run (gate_settle), and the currency's system wallet is created on its first use.
+    Anything else is raised as `refusal(outcome, detail)` says.
+    """
+    for _ in range(GATE_ATTEMPTS):
+        row = call()
+        outcome = row["outcome"]
+        if outcome in ("ok", "replayed"):
+            return row
+        if outcome == "system_wallet_missing":
+            purpose = SystemWalletPurpose(row["detail"]["purpose"])
+            wallet_system_get(currency=state.money.currency.code, purpose=purpose)
+        elif not gate_settle(state, outcome, row["detail"]):
+            raise refusal(outcome, row["detail"])
+    raise RuntimeError(f"money request not settled after {GATE_ATTEMPTS} attempts")  # a bug, never a client's doing
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 -- The ledger side of every posting, installed by migration 0008_posting_pg and, as it is now, by
 -- 0011_posting_functions_reinstalled, 0012_new_recipient_check_by_wallet_ids,
--- 0014_posting_for_holds_and_refunds and 0015_hold_authorization_in_one_round_trip.
+-- 0014_posting_for_holds_and_refunds and 0015_holds_in_one_round_trip.
 --
 -- ledger_post: wallet_move (wallets/sql/wallet_move.sql: locks, status, funds, limits, balances), then
 -- the transaction, its two entries, the audit event and the outbox row that delivers the receipts,

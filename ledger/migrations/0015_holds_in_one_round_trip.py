@@ -1,5 +1,6 @@
-"""A hold's authorization in one round trip: ledger_money_request() grew a 23rd parameter (the hold's
-lifetime) and writes the hold itself. Every earlier version of the posting's functions goes first."""
+"""Holds in one round trip per request: ledger_money_request() grew a 23rd parameter (the hold's
+lifetime) and writes the hold itself; ledger_hold_settle() captures, voids and expires. Every earlier
+version of the posting's functions goes first."""
 
 from pathlib import Path
 
@@ -11,6 +12,7 @@ FILES = [
     BASE / "accounts" / "sql" / "money_gate.sql",
     BASE / "wallets" / "sql" / "wallet_move.sql",
     BASE / "ledger" / "sql" / "posting.sql",
+    BASE / "ledger" / "sql" / "hold_settle.sql",
 ]
 
 
