@@ -111,6 +111,27 @@ def _created(serializer, result) -> Response:
     return Response(serializer.data, status=status.HTTP_201_CREATED, headers=headers)
 
 
+def _pin_money_schema(operation_id: str, request, created, *, bad=(), forbidden=(), missing=(), conflicts=(), **extra):
+    """The schema of a money request that takes the PIN: every refusal of the gate and the key, and its own."""
+    return extend_schema(
+        operation_id=operation_id,
+        request=request,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={
+            201: created,
+            400: error_response(*_AMOUNT_400, "pin_format_invalid", "idempotency_key_required", *bad),
+            401: error_response("not_authenticated"),
+            403: error_response(*_PIN_403, *forbidden),
+            404: error_response(*missing),
+            409: error_response("idempotency_request_in_progress", *conflicts),
+            422: error_response("idempotency_key_reused"),
+            423: error_response("pin_locked", "otp_locked"),
+            429: error_response("rate_limited"),
+        },
+        **extra,
+    )
+
+
 _NOT_FOUND = {401: error_response("not_authenticated"), 404: error_response("not_found")}
 
 
@@ -209,28 +230,18 @@ class TransactionViewSet(viewsets.ViewSet):
         )
         return Response(DisputeOutputSerializer(dispute).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        operation_id="transactions_refund_create",
-        request=RefundInputSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={
-            201: TransactionOutputSerializer,
-            400: error_response(*_AMOUNT_400, "pin_format_invalid", "idempotency_key_required"),
-            401: error_response("not_authenticated"),
-            403: error_response(*_PIN_403),
-            **_NOT_FOUND,
-            409: error_response(
-                "refund_not_allowed",
-                "refund_exceeds_amount",
-                "insufficient_funds",
-                "wallet_frozen",
-                "wallet_closed",
-                "idempotency_request_in_progress",
-            ),
-            422: error_response("idempotency_key_reused"),
-            423: error_response("pin_locked", "otp_locked"),
-            429: error_response("rate_limited"),
-        },
+    @_pin_money_schema(
+        "transactions_refund_create",
+        RefundInputSerializer,
+        TransactionOutputSerializer,
+        missing=("not_found",),
+        conflicts=(
+            "refund_not_allowed",
+            "refund_exceeds_amount",
+            "insufficient_funds",
+            "wallet_frozen",
+            "wallet_closed",
+        ),
         description="Send all or part of a payment you received back to its sender (a linked `refund` "
         "transaction; the sender is notified). Refunds and reversals of one payment never total more "
         "than it. Takes the PIN and an Idempotency-Key like a transfer.",
@@ -279,9 +290,6 @@ class DisputeViewSet(viewsets.ViewSet):
         return Response(DisputeOutputSerializer(dispute_get_for_user(user=request.user, dispute_id=dispute_id)).data)
 
 
-_HOLD_409 = ("hold_not_authorized", "idempotency_request_in_progress")
-
-
 @extend_schema_view(
     list=extend_schema(
         operation_id="holds_list",
@@ -294,33 +302,14 @@ _HOLD_409 = ("hold_not_authorized", "idempotency_request_in_progress")
         description="Your holds, newest first.",
     ),
     retrieve=extend_schema(responses={200: HoldOutputSerializer, **_NOT_FOUND}),
-    create=extend_schema(
-        operation_id="holds_create",
-        request=HoldInputSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={
-            201: HoldOutputSerializer,
-            400: error_response(
-                *_AMOUNT_400,
-                "currency_invalid",
-                "currency_unsupported",
-                "pin_format_invalid",
-                "self_transfer",
-                "idempotency_key_required",
-            ),
-            401: error_response("not_authenticated"),
-            403: error_response(*_PIN_403, "limit_exceeded"),
-            404: error_response("wallet_not_found"),
-            409: error_response(
-                "insufficient_funds",
-                "currency_mismatch",
-                "wallet_frozen",
-                "idempotency_request_in_progress",
-            ),
-            422: error_response("idempotency_key_reused"),
-            423: error_response("pin_locked", "otp_locked"),
-            429: error_response("rate_limited"),
-        },
+    create=_pin_money_schema(
+        "holds_create",
+        HoldInputSerializer,
+        HoldOutputSerializer,
+        bad=("currency_invalid", "currency_unsupported", "self_transfer"),
+        forbidden=("limit_exceeded",),
+        missing=("wallet_not_found",),
+        conflicts=("insufficient_funds", "currency_mismatch", "wallet_frozen"),
         description="Set money aside from your wallet now, to capture (all or part) or void later. It leaves "
         "`available` at once and shows in `on_hold`, counts against your spending limits, and goes back to "
         "the wallet by itself when it expires (default 7 days). Takes the PIN and an Idempotency-Key.",
@@ -356,34 +345,20 @@ class HoldViewSet(viewsets.ViewSet):
         )
         return _created(HoldOutputSerializer(result.hold), result)
 
-    @extend_schema(
-        operation_id="holds_capture_create",
-        request=HoldCaptureInputSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={
-            201: HoldOutputSerializer,
-            400: error_response(
-                *_AMOUNT_400,
-                "hold_capture_exceeds_amount",
-                "pin_format_invalid",
-                "self_transfer",
-                "idempotency_key_required",
-            ),
-            401: error_response("not_authenticated"),
-            403: error_response(*_PIN_403),
-            404: error_response("not_found", "wallet_not_found"),
-            409: error_response(
-                *_HOLD_409,
-                "hold_expired",
-                "currency_mismatch",
-                "wallet_frozen",
-                "wallet_closed",
-                "wallet_balance_cap_reached",
-            ),
-            422: error_response("idempotency_key_reused"),
-            423: error_response("pin_locked", "otp_locked"),
-            429: error_response("rate_limited"),
-        },
+    @_pin_money_schema(
+        "holds_capture_create",
+        HoldCaptureInputSerializer,
+        HoldOutputSerializer,
+        bad=("hold_capture_exceeds_amount", "self_transfer"),
+        missing=("not_found", "wallet_not_found"),
+        conflicts=(
+            "hold_not_authorized",
+            "hold_expired",
+            "currency_mismatch",
+            "wallet_frozen",
+            "wallet_closed",
+            "wallet_balance_cap_reached",
+        ),
         description="Pay all or part of the hold to `to_wallet` (default: the hold's payee; with none, the money "
         "leaves VaultPay as a withdrawal); the rest goes back to your wallet. Once only: a captured, voided or "
         "expired hold answers 409 `hold_not_authorized`.",
@@ -411,7 +386,7 @@ class HoldViewSet(viewsets.ViewSet):
             401: error_response("not_authenticated"),
             403: error_response("ip_not_trusted"),
             404: error_response("not_found"),
-            409: error_response(*_HOLD_409),
+            409: error_response("hold_not_authorized", "idempotency_request_in_progress"),
             422: error_response("idempotency_key_reused"),
             429: error_response("rate_limited"),
         },

@@ -16,3 +16,15 @@ def run_sql_file_on_postgresql(forward: Path, backward: Path) -> migrations.RunP
         return run
 
     return migrations.RunPython(_runner(forward), _runner(backward))
+
+
+def reinstall_sql_files_on_postgresql(*paths: Path) -> migrations.RunPython:
+    """Run the files as they are now, in order (functions replaced with CREATE OR REPLACE, or dropped and
+    created again). Backwards there is nothing to restore: a function keeps the version it has."""
+
+    def run(apps, schema_editor):
+        with schema_editor.connection.cursor() as cursor:
+            for path in paths:
+                cursor.execute(path.read_text())
+
+    return migrations.RunPython(run, migrations.RunPython.noop)

@@ -4,19 +4,9 @@ from pathlib import Path
 
 from django.db import migrations
 
+from vaultpay.migration_sql import reinstall_sql_files_on_postgresql
+
 BASE = Path(__file__).resolve().parent.parent.parent
-FILES = [
-    BASE / "ledger" / "sql" / "posting_functions_drop_every_version.sql",
-    BASE / "accounts" / "sql" / "money_gate.sql",
-    BASE / "wallets" / "sql" / "wallet_move.sql",
-    BASE / "ledger" / "sql" / "posting.sql",
-]
-
-
-def reinstall(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for path in FILES:
-            cursor.execute(path.read_text())
 
 
 class Migration(migrations.Migration):
@@ -26,5 +16,12 @@ class Migration(migrations.Migration):
         ("wallets", "0010_personal_limits"),
     ]
 
-    # Backwards there is nothing to restore: the earlier versions were never released.
-    operations = [migrations.RunPython(reinstall, migrations.RunPython.noop)]
+    # The earlier versions were never released: there is nothing to restore backwards.
+    operations = [
+        reinstall_sql_files_on_postgresql(
+            BASE / "ledger" / "sql" / "posting_functions_drop_every_version.sql",
+            BASE / "accounts" / "sql" / "money_gate.sql",
+            BASE / "wallets" / "sql" / "wallet_move.sql",
+            BASE / "ledger" / "sql" / "posting.sql",
+        )
+    ]

@@ -4,17 +4,11 @@ from pathlib import Path
 
 from django.db import migrations
 
-SQL_FILE = Path(__file__).resolve().parent.parent / "sql" / "posting.sql"
-
-
-def reinstall(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(SQL_FILE.read_text())
+from vaultpay.migration_sql import reinstall_sql_files_on_postgresql
 
 
 class Migration(migrations.Migration):
     dependencies = [("ledger", "0011_posting_functions_reinstalled")]
 
-    # CREATE OR REPLACE with unchanged signatures. Backwards there is nothing to restore: the earlier
-    # version of the check was never released.
-    operations = [migrations.RunPython(reinstall, migrations.RunPython.noop)]
+    # CREATE OR REPLACE with unchanged signatures; the earlier version of the check was never released.
+    operations = [reinstall_sql_files_on_postgresql(Path(__file__).resolve().parent.parent / "sql" / "posting.sql")]

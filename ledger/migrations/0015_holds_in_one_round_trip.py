@@ -6,24 +6,20 @@ from pathlib import Path
 
 from django.db import migrations
 
+from vaultpay.migration_sql import reinstall_sql_files_on_postgresql
+
 BASE = Path(__file__).resolve().parent.parent.parent
-FILES = [
-    BASE / "ledger" / "sql" / "posting_functions_drop_every_version.sql",
-    BASE / "accounts" / "sql" / "money_gate.sql",
-    BASE / "wallets" / "sql" / "wallet_move.sql",
-    BASE / "ledger" / "sql" / "posting.sql",
-    BASE / "ledger" / "sql" / "hold_settle.sql",
-]
-
-
-def reinstall(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for path in FILES:
-            cursor.execute(path.read_text())
 
 
 class Migration(migrations.Migration):
     dependencies = [("ledger", "0014_posting_for_holds_and_refunds")]
 
-    # Backwards there is nothing to restore: the functions stay those of this version.
-    operations = [migrations.RunPython(reinstall, migrations.RunPython.noop)]
+    operations = [
+        reinstall_sql_files_on_postgresql(
+            BASE / "ledger" / "sql" / "posting_functions_drop_every_version.sql",
+            BASE / "accounts" / "sql" / "money_gate.sql",
+            BASE / "wallets" / "sql" / "wallet_move.sql",
+            BASE / "ledger" / "sql" / "posting.sql",
+            BASE / "ledger" / "sql" / "hold_settle.sql",
+        )
+    ]

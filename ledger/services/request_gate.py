@@ -3,10 +3,10 @@
 The account gate and the idempotency key are decided in the database (ledger_request_gate() in
 ledger/sql/posting.sql); every case it does not settle on its own (an address not yet trusted, a
 PIN row that is not clean, a step-up code to verify) goes to the service that owns it, which refuses
-or lets the request through, and the request is made again. Deposits, withdrawals and transfers run
-the gate inside their one statement (ledger.services.money_movement); holds, captures, voids and
-refunds post more than one transaction and run `gated_request`: the gate, their postings and the
-idempotency record in one database transaction.
+or lets the request through, and the request is made again (gate_round_trips). Deposits,
+withdrawals, transfers and holds run the gate inside their one statement (ledger.services.money_movement,
+ledger.services.holds); refunds lock the payment and post from Python, and run `gated_request`:
+the gate, their posting and the idempotency record in one database transaction.
 """
 
 import json

@@ -14,9 +14,9 @@
 -- ledger_money_request: one API money request (deposit, withdrawal, transfer, a hold's
 -- authorization) in one round trip: the gate, the wallets, ledger_post, the idempotency record (and
 -- for a hold the hold itself: ledger.services.holds). Called as one statement in autocommit, it is
--- one database transaction. The requests that post more than one transaction (captures, voids,
--- refunds: ledger.services.request_gate.gated_request) call the gate alone, in their own
--- transaction, and post from Python.
+-- one database transaction. A hold's capture, void and expiry are ledger_hold_settle()
+-- (hold_settle.sql), behind the same gate; a refund calls the gate alone, in its own transaction,
+-- and posts from Python (ledger.services.request_gate.gated_request).
 --
 
 CREATE OR REPLACE FUNCTION ledger_post(
