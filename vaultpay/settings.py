@@ -337,6 +337,8 @@ WEBHOOK_CLAIM_LEASE_SECONDS = env.int("WEBHOOK_CLAIM_LEASE_SECONDS", default=60)
 # Consecutive failed attempts (over all its deliveries) after which an endpoint is disabled.
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
 WEBHOOK_MAX_ENDPOINTS_PER_USER = env.int("WEBHOOK_MAX_ENDPOINTS_PER_USER", default=10)
+# After a secret rotation, deliveries carry a signature under the old secret too, for this long.
+WEBHOOK_SECRET_OVERLAP = timedelta(hours=env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24))
 
 # --- Disputes -------------------------------------------------------------------------------
 DISPUTE_WINDOW_DAYS = env.int("DISPUTE_WINDOW_DAYS", default=60)

@@ -9,13 +9,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def signature_valid(*, secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
-    """The README's verification, verbatim in spirit: parse t and v1, recompute, compare in constant time."""
-    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
-    timestamp, received = parts.get("t", ""), parts.get("v1", "")
+    """The README's verification, verbatim in spirit: parse t and every v1, recompute, compare in constant time."""
+    items = [item.split("=", 1) for item in header.split(",") if "=" in item]
+    timestamp = next((value for name, value in items if name == "t"), "")
     if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > tolerance:
         return False
     expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, received)
+    return any(hmac.compare_digest(expected, value) for name, value in items if name == "v1")
 
 
 class WebhookReceiver:

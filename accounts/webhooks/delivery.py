@@ -17,7 +17,7 @@ from accounts.notifications import user_notify
 from accounts.webhooks.exceptions import WebhookUrlForbidden
 from accounts.webhooks.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from accounts.webhooks.sending import SendOutcome, webhook_post
-from accounts.webhooks.services import webhook_secret_open
+from accounts.webhooks.services import webhook_signing_secrets
 from accounts.webhooks.targets import webhook_target_resolve
 from audit.models import AuditEventType
 from audit.services import audit_record
@@ -69,7 +69,7 @@ def webhook_deliver(*, delivery_id: str) -> str | None:
         outcome = webhook_post(
             target=target,
             body=webhook_body(delivery),
-            secret=webhook_secret_open(delivery.endpoint),
+            secrets=webhook_signing_secrets(delivery.endpoint),
             event_id=str(delivery.event_id),
         )
     return _record(delivery_id=delivery.pk, outcome=outcome)

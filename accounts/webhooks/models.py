@@ -22,6 +22,12 @@ class WebhookEndpoint(models.Model):
     secret_ciphertext = models.BinaryField()
     secret_wrapped_key = models.BinaryField()
     secret_key_id = models.CharField(max_length=64)
+    # The secret a rotation replaced still signs deliveries (beside the new one) until this instant, so
+    # a receiver can switch to the new secret without rejecting anything in between; sealed the same way.
+    previous_secret_ciphertext = models.BinaryField(null=True, blank=True)
+    previous_secret_wrapped_key = models.BinaryField(null=True, blank=True)
+    previous_secret_key_id = models.CharField(max_length=64, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)

@@ -16,10 +16,13 @@ SIGNATURE_HEADER = "VaultPay-Signature"
 STORED_RESPONSE_BYTES = 300
 
 
-def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
-    """The header value: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>"> (the timestamp bounds replays)."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
+def webhook_signature(*, secrets: list[str], timestamp: int, body: bytes) -> str:
+    """The header value: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">, one v1 per secret (the current
+    one first; after a rotation, the previous one too). The timestamp bounds replays."""
+    macs = [
+        hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest() for secret in secrets
+    ]
+    return ",".join([f"t={timestamp}", *(f"v1={mac}" for mac in macs)])
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def webhook_post(*, target: WebhookTarget, body: bytes, secret: str, event_id: str) -> SendOutcome:
+def webhook_post(*, target: WebhookTarget, body: bytes, secrets: list[str], event_id: str) -> SendOutcome:
     """POST `body`; a 3xx is a failure like any non-2xx (redirects are not followed)."""
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(target, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
@@ -64,7 +67,7 @@ def webhook_post(*, target: WebhookTarget, body: bytes, secret: str, event_id: s
         "Content-Type": "application/json",
         "User-Agent": "VaultPay-Webhooks/1",
         "VaultPay-Event-Id": event_id,
-        SIGNATURE_HEADER: webhook_signature(secret=secret, timestamp=int(time.time()), body=body),
+        SIGNATURE_HEADER: webhook_signature(secrets=secrets, timestamp=int(time.time()), body=body),
     }
     try:
         connection.request("POST", target.path, body=body, headers=headers)

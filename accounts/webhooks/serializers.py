@@ -29,6 +29,11 @@ class WebhookEndpointSecretOutputSerializer(WebhookEndpointOutputSerializer):
     secret = serializers.CharField(
         help_text="The signing secret, shown only in this response: store it to verify `VaultPay-Signature`."
     )
+    previous_secret_expires_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="After a rotation: until then every delivery carries a second `v1` signature, under the "
+        "secret this one replaced, so a receiver can switch over without rejecting any.",
+    )
 
 
 class WebhookDeliveryOutputSerializer(serializers.Serializer):

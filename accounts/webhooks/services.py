@@ -34,11 +34,27 @@ def _secret_seal(endpoint: WebhookEndpoint) -> str:
 
 
 def webhook_secret_open(endpoint: WebhookEndpoint) -> str:
-    sealed = Sealed(
-        ciphertext=bytes(endpoint.secret_ciphertext),
-        wrapped_key=bytes(endpoint.secret_wrapped_key),
-        key_id=endpoint.secret_key_id,
-    )
+    return _open(endpoint, endpoint.secret_ciphertext, endpoint.secret_wrapped_key, endpoint.secret_key_id)
+
+
+def webhook_signing_secrets(endpoint: WebhookEndpoint) -> list[str]:
+    """What a delivery is signed with: the current secret, and the one it replaced until its overlap ends."""
+    secrets_now = [webhook_secret_open(endpoint)]
+    expires_at = endpoint.previous_secret_expires_at
+    if expires_at is not None and expires_at > timezone.now():
+        secrets_now.append(
+            _open(
+                endpoint,
+                endpoint.previous_secret_ciphertext,
+                endpoint.previous_secret_wrapped_key,
+                endpoint.previous_secret_key_id,
+            )
+        )
+    return secrets_now
+
+
+def _open(endpoint: WebhookEndpoint, ciphertext, wrapped_key, key_id: str) -> str:
+    sealed = Sealed(ciphertext=bytes(ciphertext), wrapped_key=bytes(wrapped_key), key_id=key_id)
     return envelope_open(sealed=sealed, purpose=SECRET_PURPOSE, object_id=endpoint.pk).decode()
 
 
@@ -73,11 +89,31 @@ def _owned_locked(*, owner: User, endpoint_id) -> WebhookEndpoint:
 
 @transaction.atomic
 def webhook_endpoint_rotate_secret(*, owner: User, endpoint_id) -> tuple[WebhookEndpoint, str]:
-    """A new signing secret replaces the old one at once. Raises WebhookEndpointNotFound."""
+    """A new signing secret; the one it replaces signs too for WEBHOOK_SECRET_OVERLAP (an older one
+    still in its overlap stops at once). Raises WebhookEndpointNotFound."""
     endpoint = _owned_locked(owner=owner, endpoint_id=endpoint_id)
+    endpoint.previous_secret_ciphertext = endpoint.secret_ciphertext
+    endpoint.previous_secret_wrapped_key = endpoint.secret_wrapped_key
+    endpoint.previous_secret_key_id = endpoint.secret_key_id
+    endpoint.previous_secret_expires_at = timezone.now() + settings.WEBHOOK_SECRET_OVERLAP
     secret = _secret_seal(endpoint)
-    endpoint.save(update_fields=["secret_ciphertext", "secret_wrapped_key", "secret_key_id"])
-    audit_record(event_type=AuditEventType.WEBHOOK_SECRET_ROTATED, actor=owner, target=endpoint)
+    endpoint.save(
+        update_fields=[
+            "secret_ciphertext",
+            "secret_wrapped_key",
+            "secret_key_id",
+            "previous_secret_ciphertext",
+            "previous_secret_wrapped_key",
+            "previous_secret_key_id",
+            "previous_secret_expires_at",
+        ]
+    )
+    audit_record(
+        event_type=AuditEventType.WEBHOOK_SECRET_ROTATED,
+        actor=owner,
+        target=endpoint,
+        new_values={"previous_secret_expires_at": endpoint.previous_secret_expires_at.isoformat()},
+    )
     return endpoint, secret
 
 

@@ -26,7 +26,11 @@ _NOT_FOUND = {401: error_response("not_authenticated"), 404: error_response("not
 
 
 def _with_secret(endpoint, secret: str) -> dict:
-    shown = {**WebhookEndpointOutputSerializer(endpoint).data, "secret": secret}
+    shown = {
+        **WebhookEndpointOutputSerializer(endpoint).data,
+        "secret": secret,
+        "previous_secret_expires_at": endpoint.previous_secret_expires_at,
+    }
     return WebhookEndpointSecretOutputSerializer(shown).data
 
 
