@@ -155,7 +155,8 @@ def wallet_balance_from_entries(wallet: Wallet) -> int:
 
 def holds_for_user(*, user) -> QuerySet[Hold]:
     """The user's holds, newest first."""
-    return Hold.objects.filter(owner=user).select_related("wallet", "to_wallet").order_by("-created_at", "-pk")
+    # owner_id: a money request's caller is the token's user id (accounts.authentication.TokenCaller).
+    return Hold.objects.filter(owner_id=user.pk).select_related("wallet", "to_wallet").order_by("-created_at", "-pk")
 
 
 def hold_get_for_user(*, user, hold_id) -> Hold:

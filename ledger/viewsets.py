@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from accounts.authentication import MoneyRequestAuthentication
 from accounts.rate_limits import rate_limit
 from ledger.exceptions import EvidenceTooLarge
 from ledger.idempotency import idempotency_key_of, idempotency_request_build
@@ -321,6 +322,19 @@ class HoldViewSet(viewsets.ViewSet):
 
     lookup_field = "hold_id"
     lookup_value_converter = "uuid"
+    # The money actions check the token's signature only, like a transfer: the user's row is read by
+    # their one round trip, which refuses a deactivated user or an outdated token there.
+    money_actions = frozenset({"create", "capture", "void"})
+
+    def get_authenticators(self):
+        # Called before DRF sets self.action (but the schema generator sets it and has no request):
+        # the router's map of this route says which action the request is.
+        action = getattr(self, "action", None)
+        if action is None and getattr(self, "request", None) is not None:
+            action = self.action_map.get(self.request.method.lower())
+        if action in self.money_actions:
+            return [MoneyRequestAuthentication()]
+        return super().get_authenticators()
 
     def list(self, request):
         paginator = HistoryPagination()
