@@ -31,12 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import stack  # noqa: E402
 from bench.background import OutboxRelay, Sequencer, outbox_drain, sealing_lag_ms  # noqa: E402
 from bench.baseline import DEFAULT_BASELINE_DATABASE_URL, baseline_loop, baseline_seed, baseline_server  # noqa: E402
+from bench.holds import HOLD_MODE, hold_and_capture, queries_per_hold  # noqa: E402
 from bench.loadgen import ConnectionDropped, HttpConnection, LoadStats, json_body, run_clients  # noqa: E402
 from bench.seed import BENCH_PIN, BenchUser, users_create, users_fund, users_prepare  # noqa: E402
 
 TRANSFER_PATH = "/api/v1/transactions/transfer"
 DEPOSIT_PATH = "/api/v1/transactions/deposit"
-HOLD_MODE, HOLDS_PATH = "hold", "/api/v1/holds"
 POSTING_MODES = ("uniform", "hot-out", "hot-in", "deposit", HOLD_MODE)
 BASELINE_MODE = "baseline"
 # The baseline right after uniform: their ratio is the headline, so they share the machine's moment.
@@ -91,20 +91,6 @@ def deposit_request(user: BenchUser, rng: random.Random) -> tuple[dict, bytes]:
     return headers, json_body({"amount": f"{rng.randint(1, 100) / 100:.2f}", "currency": "USD"})
 
 
-def hold_requests(payer: BenchUser, payee: BenchUser, rng: random.Random) -> tuple[dict, bytes, dict, bytes]:
-    """The authorization of a hold, then (once its id is known) its capture to `payee`: two money requests."""
-    headers = {"Authorization": f"Bearer {payer.token}", "Content-Type": "application/json"}
-    amount = f"{rng.randint(1, 100) / 100:.2f}"
-    hold = json_body({"amount": amount, "currency": "USD", "pin": BENCH_PIN})
-    capture = json_body({"to_wallet": payee.public_id, "pin": BENCH_PIN})
-    return (
-        headers | {"Idempotency-Key": uuid.uuid4().hex},
-        hold,
-        headers | {"Idempotency-Key": uuid.uuid4().hex},
-        capture,
-    )
-
-
 def pair_picker(mode: str, users: list[BenchUser], rng: random.Random):
     hot, others = users[0], users[1:]
     if mode in ("uniform", FLOOR_MODE, HOLD_MODE):
@@ -123,7 +109,7 @@ def transfer_loop(mode: str, users: list[BenchUser], clients: int):
         own = users[index % clients :: clients]  # deposit: each client's wallets are its own
         while time.perf_counter() < deadline:
             if mode == HOLD_MODE:
-                await _hold_and_capture(connection, stats, *pick(), rng)
+                await hold_and_capture(connection, stats, *pick(), rng)
                 continue
             if mode == "deposit":
                 headers, body = deposit_request(rng.choice(own), rng)
@@ -141,28 +127,6 @@ def transfer_loop(mode: str, users: list[BenchUser], clients: int):
             stats.record(response.status, started)
 
     return loop
-
-
-async def _hold_and_capture(connection: HttpConnection, stats: LoadStats, payer, payee, rng: random.Random) -> None:
-    hold_headers, hold, capture_headers, capture = hold_requests(payer, payee, rng)
-    started = time.perf_counter()
-    try:
-        response = await connection.request("POST", HOLDS_PATH, hold_headers, hold)
-    except ConnectionDropped:
-        stats.record("dropped", started)
-        return
-    stats.record(response.status, started)
-    if response.status != 201:
-        return
-    started = time.perf_counter()
-    try:
-        response = await connection.request(
-            "POST", f"{HOLDS_PATH}/{response.json()['id']}/capture", capture_headers, capture
-        )
-    except ConnectionDropped:
-        stats.record("dropped", started)
-        return
-    stats.record(response.status, started)
 
 
 def queries_per_transfer(users: list[BenchUser], *, samples: int = 20) -> tuple[float, float]:
@@ -192,37 +156,6 @@ def queries_per_transfer(users: list[BenchUser], *, samples: int = 20) -> tuple[
             assert response.status_code == 201, response.content
             counts.append(len(captured.captured_queries))
     return sum(steady) / len(steady), sum(first) / len(first)
-
-
-def queries_per_hold(users: list[BenchUser], *, samples: int = 10) -> tuple[float, float]:
-    """SQL statements per hold authorization and per capture, on the full Django stack (after the
-    transfers' count, so every sender's PIN salt is known)."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client()
-    rng = random.Random(1)
-    authorize, capture = [], []
-    for i in range(samples):
-        payer, payee = users[(2 * i) % len(users)], users[(2 * i + 1) % len(users)]
-        hold_headers, hold, capture_headers, capture_body = hold_requests(payer, payee, rng)
-        with CaptureQueriesContext(connection) as captured:
-            response = client.post(HOLDS_PATH, hold, content_type="application/json", headers=_django(hold_headers))
-        assert response.status_code == 201, response.content
-        authorize.append(len(captured.captured_queries))
-        path = f"{HOLDS_PATH}/{response.json()['id']}/capture"
-        with CaptureQueriesContext(connection) as captured:
-            response = client.post(
-                path, capture_body, content_type="application/json", headers=_django(capture_headers)
-            )
-        assert response.status_code == 201, response.content
-        capture.append(len(captured.captured_queries))
-    return sum(authorize) / samples, sum(capture) / samples
-
-
-def _django(headers: dict) -> dict:
-    return {k: v for k, v in headers.items() if k != "Content-Type"}
 
 
 def measure(args, *, port: int, loop, web_pids, database_url: str, mode: str, ok_status: int) -> dict:

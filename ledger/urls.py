@@ -1,12 +1,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from ledger import statement_views, views, viewsets
+from ledger import hold_viewsets, statement_views, views, viewsets
 
 router = SimpleRouter(trailing_slash=False, use_regex_path=False)
 router.register("transactions", viewsets.TransactionViewSet, basename="transaction")
 router.register("disputes", viewsets.DisputeViewSet, basename="dispute")
-router.register("holds", viewsets.HoldViewSet, basename="hold")
+router.register("holds", hold_viewsets.HoldViewSet, basename="hold")
 
 # The money actions come first: "transactions/deposit" is an action, not a transaction id.
 urlpatterns = [

@@ -1,7 +1,5 @@
 """The ledger's resources as DRF viewsets on a router: transactions, disputes and holds, the caller's own only."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -11,12 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from accounts.authentication import MoneyRequestAuthentication
 from accounts.rate_limits import rate_limit
 from ledger.exceptions import EvidenceTooLarge
-from ledger.idempotency import idempotency_key_of, idempotency_request_build
 from ledger.metadata import metadata_filters
 from ledger.models import TransactionKind
+from ledger.money_api import AMOUNT_400, money_created, money_input, pin_money_schema
 from ledger.selectors import (
     dispute_get_for_user,
     disputes_for_user,
@@ -25,33 +22,23 @@ from ledger.selectors import (
     entry_for_user_and_transaction,
     entry_history_for_user,
     history_page,
-    hold_get_for_user,
-    holds_for_user,
 )
 from ledger.serializers import (
     DisputeInputSerializer,
     DisputeJsonInputSerializer,
     DisputeOutputSerializer,
     EntryOutputSerializer,
-    HoldCaptureInputSerializer,
-    HoldInputSerializer,
-    HoldOutputSerializer,
     RefundInputSerializer,
     TransactionOutputSerializer,
     TransactionPageSerializer,
 )
 from ledger.services import dispute_open
-from ledger.services.holds import hold_authorize, hold_capture, hold_void
 from ledger.services.refunds import transaction_refund
 from ledger.views import money_gate_of
-from vaultpay.metrics import idempotent_replay_served
-from vaultpay.money import amount_canonical
 from vaultpay.pagination import CursorField, HistoryPagination, PageQuerySerializer, history_paginator
 from vaultpay.parsers import BoundedJSONParser
-from vaultpay.schema import IDEMPOTENCY_KEY_PARAMETER, error_response, page_of
+from vaultpay.schema import error_response, page_of
 from vaultpay.uploads import memory_upload_install
-
-_AMOUNT_400 = ("validation_error", "amount_invalid", "amount_not_positive", "amount_too_precise", "amount_too_large")
 
 
 class HistoryQuerySerializer(PageQuerySerializer):
@@ -80,58 +67,6 @@ METADATA_QUERY_PARAMETER_SCHEMA = OpenApiParameter(
     explode=True,
     description="metadata[key]=value: only transactions carrying that label (several: all of them).",
 )
-
-_PIN_403 = ("ip_not_trusted", "pin_not_set", "pin_invalid", "email_not_verified", "otp_required", "otp_invalid")
-
-
-def _money_input(request, serializer_class, *, operation: str, subject=None):
-    """Rate-limit, validate and fingerprint a money request: (its validated data, its idempotency request)."""
-    rate_limit(request, scope=operation, key=str(request.user.pk), rate=settings.RATELIMIT_MONEY, fail_open=True)
-    key = idempotency_key_of(request)
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    data = serializer.validated_data
-    if hasattr(serializer_class, "fingerprint_payload"):
-        payload = serializer_class.fingerprint_payload(data)
-    else:
-        payload = {k: v for k, v in data.items() if k not in ("pin", "otp")}
-        if "amount" in payload:
-            payload["amount"] = amount_canonical(payload["amount"])
-    if subject is not None:
-        payload["subject"] = str(subject)
-    idempotency = idempotency_request_build(user=request.user, key=key, operation=operation, payload=payload)
-    return data, idempotency
-
-
-def _created(serializer, result) -> Response:
-    """201 with the resource; a replay says so in Idempotent-Replayed."""
-    headers = {}
-    if result.replayed:
-        idempotent_replay_served()
-        headers["Idempotent-Replayed"] = "true"
-    return Response(serializer.data, status=status.HTTP_201_CREATED, headers=headers)
-
-
-def _pin_money_schema(operation_id: str, request, created, *, bad=(), forbidden=(), missing=(), conflicts=(), **extra):
-    """The schema of a money request that takes the PIN: every refusal of the gate and the key, and its own."""
-    return extend_schema(
-        operation_id=operation_id,
-        request=request,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={
-            201: created,
-            400: error_response(*_AMOUNT_400, "pin_format_invalid", "idempotency_key_required", *bad),
-            401: error_response("not_authenticated"),
-            403: error_response(*_PIN_403, *forbidden),
-            404: error_response(*missing),
-            409: error_response("idempotency_request_in_progress", *conflicts),
-            422: error_response("idempotency_key_reused"),
-            423: error_response("pin_locked", "otp_locked"),
-            429: error_response("rate_limited"),
-        },
-        **extra,
-    )
-
 
 _NOT_FOUND = {401: error_response("not_authenticated"), 404: error_response("not_found")}
 
@@ -201,7 +136,7 @@ class TransactionViewSet(viewsets.ViewSet):
         request={"application/json": DisputeJsonInputSerializer, "multipart/form-data": DisputeInputSerializer},
         responses={
             201: DisputeOutputSerializer,
-            400: error_response(*_AMOUNT_400, "dispute_amount_invalid", "evidence_type_unsupported"),
+            400: error_response(*AMOUNT_400, "dispute_amount_invalid", "evidence_type_unsupported"),
             **_NOT_FOUND,
             409: error_response("dispute_exists", "dispute_window_closed", "dispute_not_allowed"),
             413: error_response("evidence_too_large"),
@@ -231,7 +166,7 @@ class TransactionViewSet(viewsets.ViewSet):
         )
         return Response(DisputeOutputSerializer(dispute).data, status=status.HTTP_201_CREATED)
 
-    @_pin_money_schema(
+    @pin_money_schema(
         "transactions_refund_create",
         RefundInputSerializer,
         TransactionOutputSerializer,
@@ -249,7 +184,7 @@ class TransactionViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["post"])
     def refund(self, request, transaction_id):
-        data, idempotency = _money_input(request, RefundInputSerializer, operation="refund", subject=transaction_id)
+        data, idempotency = money_input(request, RefundInputSerializer, operation="refund", subject=transaction_id)
         result = transaction_refund(
             user=request.user,
             transaction_id=transaction_id,
@@ -260,7 +195,9 @@ class TransactionViewSet(viewsets.ViewSet):
             gate=money_gate_of(request, data),
         )
         refund = result.transaction
-        return _created(TransactionOutputSerializer(refund, context={"wallet_ids": {refund.from_wallet_id}}), result)
+        return money_created(
+            TransactionOutputSerializer(refund, context={"wallet_ids": {refund.from_wallet_id}}), result
+        )
 
 
 @extend_schema_view(
@@ -289,133 +226,3 @@ class DisputeViewSet(viewsets.ViewSet):
 
     def retrieve(self, request, dispute_id):
         return Response(DisputeOutputSerializer(dispute_get_for_user(user=request.user, dispute_id=dispute_id)).data)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        operation_id="holds_list",
-        parameters=[PageQuerySerializer],
-        responses={
-            200: page_of(HoldOutputSerializer, name="HoldPage"),
-            400: error_response("validation_error"),
-            401: error_response("not_authenticated"),
-        },
-        description="Your holds, newest first.",
-    ),
-    retrieve=extend_schema(responses={200: HoldOutputSerializer, **_NOT_FOUND}),
-    create=_pin_money_schema(
-        "holds_create",
-        HoldInputSerializer,
-        HoldOutputSerializer,
-        bad=("currency_invalid", "currency_unsupported", "self_transfer"),
-        forbidden=("limit_exceeded",),
-        missing=("wallet_not_found",),
-        conflicts=("insufficient_funds", "currency_mismatch", "wallet_frozen"),
-        description="Set money aside from your wallet now, to capture (all or part) or void later. It leaves "
-        "`available` at once and shows in `on_hold`, counts against your spending limits, and goes back to "
-        "the wallet by itself when it expires (default 7 days). Takes the PIN and an Idempotency-Key.",
-    ),
-)
-@extend_schema(tags=["holds"])
-class HoldViewSet(viewsets.ViewSet):
-    """The caller's holds; anyone else's answers 404, as if it did not exist."""
-
-    lookup_field = "hold_id"
-    lookup_value_converter = "uuid"
-    # The money actions check the token's signature only, like a transfer: the user's row is read by
-    # their one round trip, which refuses a deactivated user or an outdated token there.
-    money_actions = frozenset({"create", "capture", "void"})
-
-    def get_authenticators(self):
-        # Called before DRF sets self.action (but the schema generator sets it and has no request):
-        # the router's map of this route says which action the request is.
-        action = getattr(self, "action", None)
-        if action is None and getattr(self, "request", None) is not None:
-            action = self.action_map.get(self.request.method.lower())
-        if action in self.money_actions:
-            return [MoneyRequestAuthentication()]
-        return super().get_authenticators()
-
-    def list(self, request):
-        paginator = HistoryPagination()
-        page = paginator.paginate_queryset(holds_for_user(user=request.user), request, view=self)
-        return paginator.get_paginated_response(HoldOutputSerializer(page, many=True).data)
-
-    def retrieve(self, request, hold_id):
-        return Response(HoldOutputSerializer(hold_get_for_user(user=request.user, hold_id=hold_id)).data)
-
-    def create(self, request):
-        data, idempotency = _money_input(request, HoldInputSerializer, operation="hold")
-        expires_in = data.get("expires_in_seconds")
-        result = hold_authorize(
-            user=request.user,
-            amount=data["money"],
-            to_wallet_id=data.get("to_wallet"),
-            description=data["description"],
-            metadata=data["metadata"],
-            expires_in=timedelta(seconds=expires_in) if expires_in else None,
-            idempotency=idempotency,
-            gate=money_gate_of(request, data),
-        )
-        return _created(HoldOutputSerializer(result.hold), result)
-
-    @_pin_money_schema(
-        "holds_capture_create",
-        HoldCaptureInputSerializer,
-        HoldOutputSerializer,
-        bad=("hold_capture_exceeds_amount", "self_transfer"),
-        missing=("not_found", "wallet_not_found"),
-        conflicts=(
-            "hold_not_authorized",
-            "hold_expired",
-            "currency_mismatch",
-            "wallet_frozen",
-            "wallet_closed",
-            "wallet_balance_cap_reached",
-        ),
-        description="Pay all or part of the hold to `to_wallet` (default: the hold's payee; with none, the money "
-        "leaves VaultPay as a withdrawal); the rest goes back to your wallet. Once only: a captured, voided or "
-        "expired hold answers 409 `hold_not_authorized`.",
-    )
-    @action(detail=True, methods=["post"])
-    def capture(self, request, hold_id):
-        data, idempotency = _money_input(request, HoldCaptureInputSerializer, operation="hold_capture", subject=hold_id)
-        result = hold_capture(
-            user=request.user,
-            hold_id=hold_id,
-            amount=data.get("amount"),
-            to_wallet_id=data.get("to_wallet"),
-            idempotency=idempotency,
-            gate=money_gate_of(request, data),
-        )
-        return _created(HoldOutputSerializer(result.hold), result)
-
-    @extend_schema(
-        operation_id="holds_void_create",
-        request=None,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={
-            201: HoldOutputSerializer,
-            400: error_response("idempotency_key_required"),
-            401: error_response("not_authenticated"),
-            403: error_response("ip_not_trusted"),
-            404: error_response("not_found"),
-            409: error_response("hold_not_authorized", "idempotency_request_in_progress"),
-            422: error_response("idempotency_key_reused"),
-            429: error_response("rate_limited"),
-        },
-        description="Give the whole hold back to your wallet. No PIN: the money only comes back to you.",
-    )
-    @action(detail=True, methods=["post"])
-    def void(self, request, hold_id):
-        rate_limit(request, scope="hold_void", key=str(request.user.pk), rate=settings.RATELIMIT_MONEY, fail_open=True)
-        idempotency = idempotency_request_build(
-            user=request.user, key=idempotency_key_of(request), operation="hold_void", payload={"subject": str(hold_id)}
-        )
-        result = hold_void(
-            user=request.user,
-            hold_id=hold_id,
-            idempotency=idempotency,
-            gate=money_gate_of(request, {}, pin_required=False),
-        )
-        return _created(HoldOutputSerializer(result.hold), result)

@@ -417,39 +417,7 @@ STEP_UP_ABOVE = env.json("STEP_UP_ABOVE", default=amount_tables.LARGE_PAYMENT)
 # Super admins may change these in the console (Constance -> Config); empty means the value above,
 # from the environment, holds. Validated by vaultpay.console_settings, audited by vaultpay.admin,
 # read through vaultpay.console_settings (cached in each process for a few seconds).
-CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"
-CONSTANCE_SUPERUSER_ONLY = True
-CONSTANCE_ADDITIONAL_FIELDS = {
-    "limit_tiers": ["vaultpay.console_settings.LimitTiersField", {"required": False}],
-    "step_up": ["vaultpay.console_settings.StepUpAboveField", {"required": False}],
-    "days": ["django.forms.IntegerField", {"min_value": 0, "max_value": 3650}],
-}
-CONSTANCE_CONFIG = {
-    "WALLET_LIMIT_TIERS": (
-        {},
-        "Spending limits per tier and currency, JSON in major units, e.g. "
-        '{"unverified": {"USD": {"daily": "500", "monthly": "2000"}, ...}, "verified": {...}}; '
-        "every tier and currency. Empty: WALLET_LIMIT_TIERS from the environment.",
-        "limit_tiers",
-    ),
-    "DISPUTE_WINDOW_DAYS": (
-        0,
-        "Days after a transaction during which it can be disputed. 0: the environment's.",
-        "days",
-    ),
-    "DISPUTE_REVIEW_DAYS": (0, "Days moderators have to decide a dispute. 0: the environment's.", "days"),
-    "STEP_UP_ABOVE": (
-        {},
-        'Per currency, the amount above which a payment needs a two-factor code, e.g. {"USD": "1000.00"}. '
-        "Empty: STEP_UP_ABOVE from the environment.",
-        "step_up",
-    ),
-}
-CONSTANCE_CONFIG_FIELDSETS = {
-    "Spending limits": ["WALLET_LIMIT_TIERS"],
-    "Disputes": ["DISPUTE_WINDOW_DAYS", "DISPUTE_REVIEW_DAYS"],
-    "Two-factor step-up": ["STEP_UP_ABOVE"],
-}
+from vaultpay.console_settings_config import *  # noqa: E402, F403 - the CONSTANCE_* settings
 
 # --- Metrics --------------------------------------------------------------------------------
 # Bearer token Prometheus sends to scrape /metrics. Unset: /metrics answers 404 (never public).
